@@ -1,0 +1,127 @@
+package dev.perfkit.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+
+import dev.perfkit.test.RedisEndpoint;
+import dev.perfkit.test.RedisProcess;
+import dev.perfkit.test.TestRedis;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@link RedisConnector} against real Redis servers.
+ */
+class RedisConnectorIntegrationTests {
+
+	private static final Duration BOUND = Duration.ofSeconds(15);
+
+	@Test
+	void roundTripsAValueThroughRedis() {
+		RedisEndpoint redis = TestRedis.get();
+		RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+		try (RedisConnector connector = new RedisConnector(() -> client, RedisConnectorSettings.defaults("test"))) {
+			awaitAvailable(connector);
+			byte[] key = ("perfkit:test:" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+			connector.executeSync((redisApi) -> redisApi.psetex(key, 10_000, "value".getBytes(StandardCharsets.UTF_8)));
+			byte[] value = connector.executeSync((redisApi) -> redisApi.get(key));
+			assertThat(new String(value, StandardCharsets.UTF_8)).isEqualTo("value");
+			assertThat(redis.call("PTTL", new String(key, StandardCharsets.UTF_8))).isInstanceOf(Long.class)
+				.satisfies((ttl) -> assertThat((Long) ttl).isPositive());
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	@Test
+	void errorRepliesPassThroughAndDoNotOpenTheBreaker() {
+		RedisEndpoint redis = TestRedis.get();
+		RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+		RedisConnectorSettings settings = RedisConnectorSettings.defaults("test").withBreaker(1, Duration.ofMinutes(1));
+		try (RedisConnector connector = new RedisConnector(() -> client, settings)) {
+			awaitAvailable(connector);
+			byte[] missingScript = "0000000000000000000000000000000000000000".getBytes(StandardCharsets.US_ASCII);
+			assertThatExceptionOfType(RedisCommandExecutionException.class)
+				.isThrownBy(() -> connector.executeSync((redisApi) -> redisApi.evalsha(new String(missingScript),
+						io.lettuce.core.ScriptOutputType.INTEGER)))
+				.withMessageContaining("NOSCRIPT");
+			assertThat(connector.breaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	@Test
+	void failsFastWhileRedisIsDownAndRecoversWhenItReturns() {
+		try (RedisProcess redis = RedisProcess.start()) {
+			RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
+			client.setOptions(ClientOptions.builder().autoReconnect(true).build());
+			RedisConnectorSettings settings = RedisConnectorSettings.defaults("test")
+				.withBreaker(2, Duration.ofMillis(200));
+			try (RedisConnector connector = new RedisConnector(() -> client, settings)) {
+				awaitAvailable(connector);
+				byte[] key = "perfkit:test:k".getBytes(StandardCharsets.UTF_8);
+				connector.executeSync((redisApi) -> redisApi.psetex(key, 10_000, new byte[] { 1 }));
+
+				redis.kill();
+				await().atMost(BOUND).until(() -> !connector.isAvailable());
+				assertThatExceptionOfType(RedisUnavailableException.class)
+					.isThrownBy(() -> connector.executeSync((redisApi) -> redisApi.get(key)));
+
+				redis.restart();
+				await().atMost(BOUND).ignoreExceptions().until(() -> {
+					connector.executeSync((redisApi) -> redisApi.psetex(key, 10_000, new byte[] { 2 }));
+					return true;
+				});
+				byte[] value = connector.executeSync((redisApi) -> redisApi.get(key));
+				assertThat(value).containsExactly(2);
+			}
+			finally {
+				client.shutdown();
+			}
+		}
+	}
+
+	@Test
+	void startsWithoutRedisAndConnectsWhenItAppears() {
+		try (RedisProcess redis = RedisProcess.start()) {
+			redis.kill();
+			RedisClient client = RedisClient.create(RedisURI.builder()
+				.withHost("127.0.0.1")
+				.withPort(redis.port())
+				.withTimeout(Duration.ofMillis(500))
+				.build());
+			RedisConnectorSettings settings = new RedisConnectorSettings("test", Duration.ofMillis(250), 5,
+					Duration.ofMillis(200), Duration.ofMillis(50));
+			try (RedisConnector connector = new RedisConnector(() -> client, settings)) {
+				assertThatExceptionOfType(RedisUnavailableException.class)
+					.isThrownBy(() -> connector.executeSync((redisApi) -> redisApi.ping()));
+				redis.restart();
+				awaitAvailable(connector);
+				String pong = connector.executeSync((redisApi) -> redisApi.ping());
+				assertThat(pong).isEqualTo("PONG");
+			}
+			finally {
+				client.shutdown();
+			}
+		}
+	}
+
+	private static void awaitAvailable(RedisConnector connector) {
+		await().atMost(BOUND).until(() -> {
+			connector.connect();
+			return connector.isAvailable();
+		});
+	}
+
+}
