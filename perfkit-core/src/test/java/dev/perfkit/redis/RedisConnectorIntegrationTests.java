@@ -4,13 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 
+import dev.perfkit.test.RedisCluster;
 import dev.perfkit.test.RedisEndpoint;
 import dev.perfkit.test.RedisProcess;
+import dev.perfkit.test.RedisSentinel;
 import dev.perfkit.test.TestRedis;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -110,6 +113,51 @@ class RedisConnectorIntegrationTests {
 				awaitAvailable(connector);
 				String pong = connector.executeSync((redisApi) -> redisApi.ping());
 				assertThat(pong).isEqualTo("PONG");
+			}
+			finally {
+				client.shutdown();
+			}
+		}
+	}
+
+	@Test
+	void worksThroughSentinel() {
+		try (RedisSentinel sentinel = RedisSentinel.start()) {
+			String[] node = sentinel.sentinelNode().split(":");
+			RedisClient client = RedisClient.create(RedisURI.Builder
+				.sentinel(node[0], Integer.parseInt(node[1]), RedisSentinel.MASTER_NAME)
+				.build());
+			try (RedisConnector connector = new RedisConnector(() -> client, RedisConnectorSettings.defaults("test"))) {
+				awaitAvailable(connector);
+				byte[] key = "perfkit:test:sentinel".getBytes(StandardCharsets.UTF_8);
+				connector.executeSync((redisApi) -> redisApi.psetex(key, 10_000, new byte[] { 7 }));
+				assertThat(sentinel.master().endpoint().call("EXISTS", "perfkit:test:sentinel")).isEqualTo(1L);
+				assertThat(connector.isCluster()).isFalse();
+			}
+			finally {
+				client.shutdown();
+			}
+		}
+	}
+
+	@Test
+	void worksAcrossTheMastersOfACluster() {
+		try (RedisCluster cluster = RedisCluster.start()) {
+			RedisClusterClient client = RedisClusterClient.create(cluster.nodes()
+				.stream()
+				.map((node) -> RedisURI.create(node.host(), node.port()))
+				.toList());
+			try (RedisConnector connector = new RedisConnector(() -> client, RedisConnectorSettings.defaults("test"))) {
+				awaitAvailable(connector);
+				assertThat(connector.isCluster()).isTrue();
+				// Keys spread over the slots land on every master, routed by the client.
+				for (int i = 0; i < 30; i++) {
+					byte[] key = ("perfkit:test:" + i).getBytes(StandardCharsets.UTF_8);
+					connector.executeSync((redisApi) -> redisApi.psetex(key, 10_000, new byte[] { 1 }));
+				}
+				for (RedisEndpoint node : cluster.nodes()) {
+					assertThat((Long) node.call("DBSIZE")).isPositive();
+				}
 			}
 			finally {
 				client.shutdown();

@@ -30,12 +30,15 @@ public final class RedisProcess implements AutoCloseable {
 
 	private final Path dir;
 
+	private final String configFile;
+
 	private Process watchdog;
 
-	private RedisProcess(int port, List<String> extraArgs, Path dir) {
+	private RedisProcess(int port, List<String> extraArgs, Path dir, String configFile) {
 		this.port = port;
 		this.extraArgs = extraArgs;
 		this.dir = dir;
+		this.configFile = configFile;
 	}
 
 	/**
@@ -49,9 +52,23 @@ public final class RedisProcess implements AutoCloseable {
 	}
 
 	static RedisProcess start(int port, List<String> extraArgs) {
+		return start(port, extraArgs, null);
+	}
+
+	/**
+	 * Start a server whose configuration starts from a file written into its own
+	 * directory (Sentinel rewrites its file, so it must be writable and its own).
+	 */
+	static RedisProcess start(int port, List<String> extraArgs, String configText) {
 		try {
 			Path dir = Files.createTempDirectory("perfkit-redis-" + port + "-");
-			RedisProcess process = new RedisProcess(port, extraArgs, dir);
+			String configFile = null;
+			if (configText != null) {
+				Path config = dir.resolve("redis.conf");
+				Files.writeString(config, configText);
+				configFile = config.toString();
+			}
+			RedisProcess process = new RedisProcess(port, extraArgs, dir, configFile);
 			process.launch();
 			return process;
 		}
@@ -119,7 +136,11 @@ public final class RedisProcess implements AutoCloseable {
 	}
 
 	private synchronized void launch() {
-		List<String> redis = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(this.port), "--bind",
+		List<String> redis = new ArrayList<>(List.of("redis-server"));
+		if (this.configFile != null) {
+			redis.add(this.configFile);
+		}
+		redis.addAll(List.of("--port", String.valueOf(this.port), "--bind",
 				"127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir",
 				this.dir.toString(), "--logfile", this.dir.resolve("redis.log").toString()));
 		redis.addAll(this.extraArgs);
