@@ -40,10 +40,11 @@ class ObservabilityTestApplication {
 
 	static ConfigurableApplicationContext start(String... properties) {
 		List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
-				"management.endpoints.web.exposure.include=perfkit,health",
+				"management.endpoints.web.exposure.include=perfkit,health,prometheus",
 				"management.endpoint.health.show-details=always",
 				"spring.security.user.name=ops", "spring.security.user.password=secret",
-				"spring.security.user.roles=ACTUATOR", "spring.datasource.url=jdbc:h2:mem:obs;DB_CLOSE_DELAY=-1"));
+				"spring.security.user.roles=ACTUATOR", "spring.datasource.url=jdbc:h2:mem:obs;DB_CLOSE_DELAY=-1",
+				"spring.datasource.hikari.pool-name=obs"));
 		all.addAll(List.of(properties));
 		return new SpringApplicationBuilder(ObservabilityTestApplication.class).properties(all.toArray(String[]::new))
 			.run();
@@ -86,6 +87,24 @@ class ObservabilityTestApplication {
 			slow.record(java.time.Duration.ofMillis(800));
 			Counter.builder("perfkit.query.slow").tags("datasource", "dataSource").register(registry).increment();
 			Counter.builder("perfkit.query.n-plus-one").tags("datasource", "dataSource").register(registry).increment();
+			// The rest of the contract, quiet.
+			for (String name : List.of("perfkit.cache.remote.errors", "perfkit.cache.invalidations.sent",
+					"perfkit.cache.invalidations.received", "perfkit.cache.decode.failures")) {
+				Counter.builder(name).tags("cache", "pricing").register(registry);
+			}
+			Counter.builder("perfkit.cache.puts").tags("cache", "pricing", "tier", "local").register(registry).increment(7);
+			Counter.builder("perfkit.cache.evictions").tags("cache", "pricing", "tier", "local").register(registry)
+				.increment(3);
+			Counter.builder("perfkit.cache.local.flushes").tags("cache", "pricing", "reason", "reconnect")
+				.register(registry);
+			Timer.builder("perfkit.cache.loads").tags("cache", "pricing", "result", "success").register(registry);
+			Timer.builder("perfkit.cache.remote.latency").tags("cache", "pricing").register(registry);
+			Timer.builder("perfkit.ratelimit.backend.latency").tags("backend", "redis").register(registry);
+			Counter.builder("perfkit.ratelimit.fallbacks").tags("tier", "AUTH").register(registry).increment(2);
+			Counter.builder("perfkit.query.errors").tags("datasource", "dataSource").register(registry);
+			Gauge.builder("perfkit.query.fingerprints", () -> 2).tags("datasource", "dataSource").register(registry);
+			Gauge.builder("perfkit.pool.saturation", () -> 0.25).tags("pool", "obs").register(registry);
+			Counter.builder("perfkit.pool.leak.suspects").tags("pool", "obs").register(registry);
 		};
 	}
 
