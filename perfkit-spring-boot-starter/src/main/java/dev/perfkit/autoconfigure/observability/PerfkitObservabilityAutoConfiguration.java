@@ -4,10 +4,12 @@ import java.util.Map;
 
 import dev.perfkit.autoconfigure.ConditionalOnPerfkitEnabled;
 import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
+import dev.perfkit.redis.RedisConnectorFactory;
 import dev.perfkit.report.PerformanceReportEngine;
 import dev.perfkit.report.RateLimitSection;
 import dev.perfkit.report.ReportContributor;
 import dev.perfkit.report.ReportSettings;
+import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -27,8 +29,10 @@ import org.springframework.context.annotation.Configuration;
  * application's {@link MeterRegistry} and every {@link ReportContributor} bean, the
  * {@code perfkit} actuator endpoint (with its text report and optional dashboard), and
  * the health indicators of the {@code perfkit} health group ({@code perfkitCache},
- * {@code perfkitRateLimit}, {@code perfkitPool}). An engine that brings a health
- * indicator of its own registers it under the same bean name and this one backs off.
+ * {@code perfkitRateLimit}, {@code perfkitPool}). It also reports the Redis connection
+ * of every engine created through the shared {@link RedisConnectorFactory}. An engine
+ * that brings a health indicator of its own registers it under the same bean name and
+ * this one backs off.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -68,6 +72,18 @@ public final class PerfkitObservabilityAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ RedisConnectorFactory.class, RedisClient.class })
+	static class RedisConnectionsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "perfkitRedisConnectionsReportContributor")
+		ReportContributor perfkitRedisConnectionsReportContributor(ObjectProvider<RedisConnectorFactory> factory) {
+			return new RedisConnectionsReportContributor(factory);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(Endpoint.class)
 	@ConditionalOnAvailableEndpoint(PerfkitEndpoint.class)
 	static class EndpointConfiguration {
@@ -89,7 +105,7 @@ public final class PerfkitObservabilityAutoConfiguration {
 		@ConditionalOnMissingBean(name = "perfkitCacheHealthIndicator")
 		HealthIndicator perfkitCacheHealthIndicator(PerformanceReportEngine engine) {
 			return new RemoteBreakerHealthIndicator(engine, (report) -> report.cache().breaker(),
-					(report) -> Map.of("caches", report.cache().caches().size(), "remoteErrors",
+					(report) -> report.cache().details(), (report) -> Map.of("caches", report.cache().caches().size(), "remoteErrors",
 							report.cache().caches().stream().mapToLong((cache) -> cache.remoteErrors()).sum()));
 		}
 
@@ -97,7 +113,7 @@ public final class PerfkitObservabilityAutoConfiguration {
 		@ConditionalOnMissingBean(name = "perfkitRateLimitHealthIndicator")
 		HealthIndicator perfkitRateLimitHealthIndicator(PerformanceReportEngine engine) {
 			return new RemoteBreakerHealthIndicator(engine, (report) -> report.rateLimit().breaker(),
-					(report) -> Map.of("errors",
+					(report) -> report.rateLimit().details(), (report) -> Map.of("errors",
 							report.rateLimit().limits().stream().mapToLong(RateLimitSection.Limit::errors).sum()));
 		}
 

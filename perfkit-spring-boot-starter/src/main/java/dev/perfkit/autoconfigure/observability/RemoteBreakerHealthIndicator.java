@@ -13,10 +13,12 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * Health of one capability's Redis side, read from its breaker gauge: {@code UP} while
- * the breaker is closed, {@code DEGRADED} while it is open or half-open (the capability
- * keeps serving from its local fallback, so this is not {@code DOWN}), {@code UNKNOWN}
- * when no breaker is registered (the capability runs without Redis or is not in use).
+ * Health of one capability's Redis side, read from its breaker gauge and its Redis
+ * connection: {@code UP} while the breaker is closed and the connection usable,
+ * {@code DEGRADED} while the breaker is open or half-open or the connection is unusable
+ * (the capability keeps serving from its local fallback, so this is not {@code DOWN}),
+ * {@code UNKNOWN} when neither is known (the capability runs without Redis or is not in
+ * use).
  */
 final class RemoteBreakerHealthIndicator implements HealthIndicator {
 
@@ -26,12 +28,16 @@ final class RemoteBreakerHealthIndicator implements HealthIndicator {
 
 	private final Function<PerformanceReport, BreakerState> breaker;
 
+	private final Function<PerformanceReport, Map<String, Object>> sectionDetails;
+
 	private final Function<PerformanceReport, Map<String, Object>> details;
 
 	RemoteBreakerHealthIndicator(PerformanceReportEngine engine, Function<PerformanceReport, BreakerState> breaker,
+			Function<PerformanceReport, Map<String, Object>> sectionDetails,
 			Function<PerformanceReport, Map<String, Object>> details) {
 		this.engine = engine;
 		this.breaker = breaker;
+		this.sectionDetails = sectionDetails;
 		this.details = details;
 	}
 
@@ -39,14 +45,23 @@ final class RemoteBreakerHealthIndicator implements HealthIndicator {
 	public Health health() {
 		PerformanceReport report = this.engine.report();
 		BreakerState state = this.breaker.apply(report);
-		Health.Builder health = switch (state) {
-			case CLOSED -> Health.up();
-			case OPEN, HALF_OPEN -> Health.status(DEGRADED);
-			case ABSENT -> Health.unknown();
-		};
-		return health.withDetail("breaker", state.name().toLowerCase(Locale.ROOT).replace('_', '-'))
-			.withDetails(this.details.apply(report))
-			.build();
+		Object redis = this.sectionDetails.apply(report).get(RedisConnectionsReportContributor.DETAIL);
+		Boolean available = (redis instanceof Map<?, ?> connection) ? (Boolean) connection.get("available") : null;
+		Health.Builder health;
+		if (state.isTripped() || Boolean.FALSE.equals(available)) {
+			health = Health.status(DEGRADED);
+		}
+		else if (state == BreakerState.CLOSED || Boolean.TRUE.equals(available)) {
+			health = Health.up();
+		}
+		else {
+			health = Health.unknown();
+		}
+		health.withDetail("breaker", state.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+		if (redis != null) {
+			health.withDetail("redis", redis);
+		}
+		return health.withDetails(this.details.apply(report)).build();
 	}
 
 }
