@@ -117,12 +117,8 @@ final class Verdict {
 		if (requests < settings.minRateLimitRequests()) {
 			return;
 		}
-		double errorRate = (double) errors / requests;
-		penalize("rateLimit.errors", (int) Math.min(20, Math.round(100 * errorRate)), String.format(Locale.ROOT,
-				"%,d of %,d rate-limit decisions failed (%s)", errors, requests, Advisor.percent(errorRate)));
-		double rejectionRate = (double) rejected / requests;
-		penalize("rateLimit.rejections", (int) Math.round(10 * rejectionRate), String.format(Locale.ROOT,
-				"%,d of %,d requests rejected (%s)", rejected, requests, Advisor.percent(rejectionRate)));
+		penalizeRate("rateLimit.errors", 100, 20, errors, requests, "rate-limit decisions failed");
+		penalizeRate("rateLimit.rejections", 10, 10, rejected, requests, "requests rejected");
 	}
 
 	private void queries(ReportSettings settings, QuerySection queries) {
@@ -139,12 +135,8 @@ final class Verdict {
 			}
 		}
 		if (total >= settings.minQueries()) {
-			double slowRate = (double) slow / total;
-			penalize("queries.slow", (int) Math.min(20, Math.round(200 * slowRate)), String
-				.format(Locale.ROOT, "%,d of %,d queries were slow (%s)", slow, total, Advisor.percent(slowRate)));
-			double errorRate = (double) errors / total;
-			penalize("queries.errors", (int) Math.min(10, Math.round(100 * errorRate)), String
-				.format(Locale.ROOT, "%,d of %,d queries failed (%s)", errors, total, Advisor.percent(errorRate)));
+			penalizeRate("queries.slow", 200, 20, slow, total, "queries were slow");
+			penalizeRate("queries.errors", 100, 10, errors, total, "queries failed");
 		}
 		penalize("queries.n-plus-one", Math.min(10, 5 * nPlusOne), nPlusOne + " data source(s) with N+1 detections");
 	}
@@ -175,6 +167,15 @@ final class Verdict {
 		penalize("pool.waiting", (waiting > 0) ? 5 : 0, waiting + " thread(s) waiting for a connection");
 		penalize("pool.timeouts", (timeouts > 0) ? 10 : 0, timeouts + " connection request(s) timed out");
 		penalize("pool.leaks", (leaks > 0) ? 5 : 0, leaks + " connection leak suspect(s)");
+	}
+
+	/**
+	 * Take off weight × part / whole points, at most cap.
+	 */
+	private void penalizeRate(String rule, int weight, int cap, long part, long whole, String what) {
+		double rate = (double) part / whole;
+		penalize(rule, (int) Math.min(cap, Math.round(weight * rate)),
+				String.format(Locale.ROOT, "%,d of %,d %s (%s)", part, whole, what, Advisor.percent(rate)));
 	}
 
 	private void penalize(String rule, int points, String reason) {

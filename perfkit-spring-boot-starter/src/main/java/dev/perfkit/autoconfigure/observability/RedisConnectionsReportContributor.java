@@ -37,6 +37,10 @@ final class RedisConnectionsReportContributor implements ReportContributor {
 			return;
 		}
 		for (RedisConnector connector : connectors.connectors()) {
+			// An engine may connect lazily, on its first command: ask for the connection so
+			// that a quiet engine is not reported as unavailable while Redis answers. This
+			// is a no-op while connected, connecting, or within the reconnect backoff.
+			connector.connect();
 			String name = connector.settings().name();
 			boolean available = connector.isAvailable();
 			String state = state(connector);
