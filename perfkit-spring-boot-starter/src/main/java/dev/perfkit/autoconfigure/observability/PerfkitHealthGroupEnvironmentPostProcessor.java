@@ -1,5 +1,6 @@
 package dev.perfkit.autoconfigure.observability;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -29,7 +30,9 @@ class PerfkitHealthGroupEnvironmentPostProcessor implements EnvironmentPostProce
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-		if (!environment.getProperty("perfkit.enabled", Boolean.class, true)
+		String[] excluded = environment.getProperty("spring.autoconfigure.exclude", String[].class, new String[0]);
+		if (Arrays.asList(excluded).contains(PerfkitObservabilityAutoConfiguration.class.getName())
+				|| !environment.getProperty("perfkit.enabled", Boolean.class, true)
 				|| !ClassUtils.isPresent(HEALTH_INDICATOR, getClass().getClassLoader())
 				|| !ClassUtils.isPresent(METRICS, getClass().getClassLoader())) {
 			// Without the indicators (they need health and a meter registry) a group naming

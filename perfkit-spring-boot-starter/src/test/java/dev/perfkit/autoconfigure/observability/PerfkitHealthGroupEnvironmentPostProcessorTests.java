@@ -31,6 +31,14 @@ class PerfkitHealthGroupEnvironmentPostProcessorTests {
 	}
 
 	@Test
+	void excludingTheObservabilityAutoConfigurationDefinesNoGroup() {
+		MockEnvironment environment = new MockEnvironment().withProperty("spring.autoconfigure.exclude",
+				"com.example.Other," + PerfkitObservabilityAutoConfiguration.class.getName());
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(environment.getProperty("management.endpoint.health.group.perfkit.include")).isNull();
+	}
+
+	@Test
 	void perfkitEnabledFalseDefinesNoGroup() {
 		MockEnvironment environment = new MockEnvironment().withProperty("perfkit.enabled", "false");
 		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
