@@ -5,8 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -14,6 +12,7 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import dev.perfkit.test.PrometheusScrape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,10 +29,6 @@ import static org.assertj.core.api.Assertions.within;
  * really gets.
  */
 class PerfkitPrometheusAgreementTests {
-
-	private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)$");
-
-	private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
 	private static ConfigurableApplicationContext context;
 
@@ -56,7 +51,7 @@ class PerfkitPrometheusAgreementTests {
 
 	@Test
 	void everySectionAgreesWithThePrometheusScrape() {
-		Scrape scrape = scrape();
+		PrometheusScrape scrape = scrape();
 		JsonNode report = PerfkitEndpointTests.json(http.get("/actuator/perfkit"));
 		JsonNode pricing = report.at("/cache/caches/0");
 		assertThat(pricing.at("/tiers/0/hits").asDouble()).isEqualTo(
@@ -109,57 +104,10 @@ class PerfkitPrometheusAgreementTests {
 		}
 	}
 
-	private static Scrape scrape() {
-		String body = http.get("/actuator/prometheus").body();
-		Scrape scrape = new Scrape();
-		for (String line : body.split("\n")) {
-			Matcher sample = SAMPLE.matcher(line);
-			if (line.startsWith("#") || !sample.matches()) {
-				continue;
-			}
-			Map<String, String> labels = new HashMap<>();
-			Matcher label = LABEL.matcher((sample.group(3) != null) ? sample.group(3) : "");
-			while (label.find()) {
-				labels.put(label.group(1), label.group(2));
-			}
-			scrape.add(sample.group(1), labels, Double.parseDouble(sample.group(4)));
-		}
+	private static PrometheusScrape scrape() {
+		PrometheusScrape scrape = PrometheusScrape.parse(http.get("/actuator/prometheus").body());
 		assertThat(scrape.names()).as("perfkit series in the scrape").anyMatch((n) -> n.startsWith("perfkit_"));
 		return scrape;
-	}
-
-	private static final class Scrape {
-
-		private final Map<String, Map<Map<String, String>, Double>> samples = new HashMap<>();
-
-		void add(String name, Map<String, String> labels, double value) {
-			this.samples.computeIfAbsent(name, (n) -> new HashMap<>()).put(labels, value);
-		}
-
-		Set<String> names() {
-			return this.samples.keySet();
-		}
-
-		/**
-		 * The one sample of a series whose labels include the given ones.
-		 */
-		double value(String name, String... labels) {
-			Map<String, String> wanted = new HashMap<>();
-			for (int i = 0; i < labels.length; i += 2) {
-				wanted.put(labels[i], labels[i + 1]);
-			}
-			assertThat(this.samples).as("series " + name).containsKey(name);
-			return this.samples.get(name)
-				.entrySet()
-				.stream()
-				.filter((sample) -> sample.getKey().entrySet().containsAll(wanted.entrySet()))
-				.mapToDouble(Map.Entry::getValue)
-				.reduce((a, b) -> {
-					throw new AssertionError("more than one sample of " + name + " with " + wanted);
-				})
-				.orElseThrow(() -> new AssertionError("no sample of " + name + " with " + wanted));
-		}
-
 	}
 
 }
