@@ -48,6 +48,8 @@ class PerfkitDashboardBrowserTests {
 				assertThat(attribute(dom, "score", "data-score")).isBetween(0, 100);
 				int refreshes = Integer.parseInt(find(dom, "data-refreshes=\"(\\d+)\""));
 				assertThat(refreshes).as("reports fetched by the page itself").isGreaterThanOrEqualTo(2);
+				assertThat(attribute(dom, "history", "data-points")).as("scores in the history line")
+					.isEqualTo(refreshes);
 				chromium.screenshot(url, WORK.resolve("dashboard.png"), 3000);
 			}
 		}
