@@ -27,7 +27,7 @@ public final class PerfkitDashboard {
 				throw new IllegalStateException("The dashboard page " + LOCATION + " is missing from the starter");
 			}
 			this.html = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("{{refreshMillis}}",
-					Long.toString(Math.max(1000, refresh.toMillis())));
+					Long.toString(refresh.toMillis()));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

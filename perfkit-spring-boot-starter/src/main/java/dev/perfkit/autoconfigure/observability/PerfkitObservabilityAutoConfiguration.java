@@ -1,5 +1,6 @@
 package dev.perfkit.autoconfigure.observability;
 
+import java.time.Duration;
 import java.util.Map;
 
 import dev.perfkit.autoconfigure.ConditionalOnPerfkitEnabled;
@@ -91,6 +92,11 @@ public final class PerfkitObservabilityAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		PerfkitEndpoint perfkitEndpoint(PerformanceReportEngine engine, PerfkitDashboardProperties dashboard) {
+			if (dashboard.getRefresh().compareTo(Duration.ofSeconds(1)) < 0) {
+				throw new InvalidPerfkitPropertyException("perfkit.dashboard.refresh", dashboard.getRefresh(),
+						"The dashboard would fetch the report more than once a second.",
+						"set a duration of 1s or more, such as 5s.");
+			}
 			return new PerfkitEndpoint(engine,
 					dashboard.isEnabled() ? new PerfkitDashboard(dashboard.getRefresh()) : null);
 		}

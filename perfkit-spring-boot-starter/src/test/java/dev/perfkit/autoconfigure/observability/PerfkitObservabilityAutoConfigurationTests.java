@@ -78,6 +78,15 @@ class PerfkitObservabilityAutoConfigurationTests {
 	}
 
 	@Test
+	void aDashboardRefreshBelowOneSecondFailsStartupNamingTheProperty() {
+		this.contextRunner
+			.withPropertyValues("management.endpoints.web.exposure.include=perfkit", "perfkit.dashboard.refresh=100ms")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(InvalidPerfkitPropertyException.class)
+				.hasMessageContaining("perfkit.dashboard.refresh"));
+	}
+
+	@Test
 	void theEndpointIsAbsentUnlessExposed() {
 		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(PerfkitEndpoint.class));
 		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=perfkit")
