@@ -1,5 +1,6 @@
 package dev.perfkit.redis;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -50,6 +51,15 @@ public final class RedisConnectorFactory implements AutoCloseable {
 		RedisConnector connector = new RedisConnector(this.client, settings);
 		this.connectors.add(connector);
 		return connector;
+	}
+
+	/**
+	 * Return the connectors this factory created, so that health and reporting can tell
+	 * whether each engine's Redis connection is usable.
+	 * @return the connectors, in creation order (a read-only view)
+	 */
+	public List<RedisConnector> connectors() {
+		return Collections.unmodifiableList(this.connectors);
 	}
 
 	/**

@@ -1,0 +1,49 @@
+package dev.perfkit.autoconfigure.observability;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Sets up the {@code perfkit} health group by default, as the lowest-precedence
+ * property source so that any setting of the application wins: the group includes
+ * {@code perfkitCache}, {@code perfkitRateLimit} and {@code perfkitPool}, and knows the
+ * {@code DEGRADED} status (ranked between {@code OUT_OF_SERVICE} and {@code UP}, mapped
+ * to HTTP 200), so degradation shows without failing the group. The liveness and
+ * readiness groups do not include these indicators, so degradation never fails them.
+ */
+class PerfkitHealthGroupEnvironmentPostProcessor implements EnvironmentPostProcessor {
+
+	static final String PROPERTY_SOURCE = "perfkitHealthGroupDefaults";
+
+	private static final String GROUP = "management.endpoint.health.group.perfkit.";
+
+	private static final String HEALTH_INDICATOR = "org.springframework.boot.health.contributor.HealthIndicator";
+
+	private static final String METRICS = "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration";
+
+	@Override
+	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+		String[] excluded = environment.getProperty("spring.autoconfigure.exclude", String[].class, new String[0]);
+		if (Arrays.asList(excluded).contains(PerfkitObservabilityAutoConfiguration.class.getName())
+				|| !environment.getProperty("perfkit.enabled", Boolean.class, true)
+				|| !ClassUtils.isPresent(HEALTH_INDICATOR, getClass().getClassLoader())
+				|| !ClassUtils.isPresent(METRICS, getClass().getClassLoader())) {
+			// Without the indicators (they need health and a meter registry) a group naming
+			// them would fail Boot's group membership validation at startup.
+			return;
+		}
+		Map<String, Object> defaults = new LinkedHashMap<>();
+		defaults.put(GROUP + "include", "perfkitCache,perfkitRateLimit,perfkitPool");
+		defaults.put(GROUP + "status.order", "down,out-of-service,degraded,up,unknown");
+		defaults.put(GROUP + "status.http-mapping.degraded", "200");
+		environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, defaults));
+	}
+
+}
