@@ -85,10 +85,11 @@ class BackendVectorsIntegrationTests {
 	@Test
 	void twoWindowsChargeNothingWhenOneRejectsAndReportTheBindingWindow() {
 		Quota quota = quota(Algorithm.TOKEN_BUCKET, "10/1h", "12/30d");
-		long[][] steps = new long[14][];
-		for (int i = 0; i < steps.length; i++) {
+		long[][] steps = new long[15][];
+		for (int i = 0; i < 14; i++) {
 			steps[i] = new long[] { i * 1000L, 1, 0 };
 		}
+		steps[14] = new long[] { 3_600_000, 2, 0 };
 		List<Decision> decisions = bothAgree(quota, steps);
 		assertThat(decisions.get(9).allowed()).isTrue();
 		assertThat(decisions.get(9).limit()).hasToString("10/1h");
@@ -97,8 +98,10 @@ class BackendVectorsIntegrationTests {
 		assertThat(decisions.get(10).limit()).hasToString("10/1h");
 		// one token of 10/1h takes 6 minutes; the 10 s since the first request already count
 		assertThat(decisions.get(10).retryAfterMillis()).isEqualTo(360_000 - 10_000);
-		// the month window was not charged by the rejected requests
-		assertThat(bothAgree(quota, new long[][] { { 3_600_000, 2, 0 } }).get(0).remaining()).isZero();
+		// the month window was not charged by the four rejected requests: 2 of 12 are left
+		assertThat(decisions.get(14).allowed()).isTrue();
+		assertThat(decisions.get(14).limit()).hasToString("12/30d");
+		assertThat(decisions.get(14).remaining()).isZero();
 	}
 
 	@Test
