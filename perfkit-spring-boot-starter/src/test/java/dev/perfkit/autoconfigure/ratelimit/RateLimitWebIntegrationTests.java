@@ -68,16 +68,21 @@ class RateLimitWebIntegrationTests {
 	}
 
 	private static ConfigurableApplicationContext start(String... properties) {
-		List<String> all = new ArrayList<>(List.of("server.port=0", "spring.data.redis.host=127.0.0.1",
-				"spring.data.redis.port=" + redis.port(), "perfkit.rate-limit.headers.reset-format=seconds",
+		List<String> all = properties(redis.port());
+		all.addAll(List.of(properties));
+		return new SpringApplicationBuilder(RateLimitTestApplication.class).properties(all.toArray(String[]::new)).run();
+	}
+
+	/** The test application's settings, on a Redis server's port. */
+	static List<String> properties(int redisPort) {
+		return new ArrayList<>(List.of("server.port=0", "spring.data.redis.host=127.0.0.1",
+				"spring.data.redis.port=" + redisPort, "perfkit.rate-limit.headers.reset-format=seconds",
 				"perfkit.rate-limit.tiers.per-ip.limits=50/1m", "perfkit.rate-limit.tiers.quotes.limits=2/1h",
 				"perfkit.rate-limit.tiers.failed-logins.limits=2/1h",
 				"perfkit.rate-limit.tiers.failed-logins.charge-on-status=401",
 				"perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d",
 				"perfkit.rate-limit.tiers.scan.plans.pro=5/1h,2/30d", "perfkit.rate-limit.tiers.scan.key=api-key",
 				"perfkit.redis.circuit-breaker.open-duration=200ms"));
-		all.addAll(List.of(properties));
-		return new SpringApplicationBuilder(RateLimitTestApplication.class).properties(all.toArray(String[]::new)).run();
 	}
 
 	@Test
