@@ -31,7 +31,7 @@ import io.github.bucket4j.local.LocalBucketBuilder;
  */
 public final class LocalRateLimiter implements RateLimitBackend {
 
-	private final Cache<String, KeyState> states;
+	private final Cache<LocalKey, KeyState> states;
 
 	private final LongSupplier clock;
 
@@ -78,7 +78,7 @@ public final class LocalRateLimiter implements RateLimitBackend {
 
 	@Override
 	public Decision check(Quota quota, String key, long cost, boolean dryRun) {
-		Object state = this.states.get(quota.tier() + ":" + quota.fingerprint() + ":" + key,
+		Object state = this.states.get(new LocalKey(quota, key),
 				(ignored) -> new KeyState(newState(quota), quota.longestWindowMillis())).state();
 		if (state instanceof SlidingLog log) {
 			return log.check(quota, cost, dryRun, this.clock.getAsLong(), this.source);
@@ -95,6 +95,15 @@ public final class LocalRateLimiter implements RateLimitBackend {
 	}
 
 	private Decision check(Bucket bucket, Quota quota, long cost, boolean dryRun) {
+		if (!dryRun && quota.limits().size() == 1) {
+			// One limit: the plain probe carries every figure, without the verbose copy of
+			// the bucket's state. Its nanosecond waits are exact on a millisecond clock.
+			long now = this.clock.getAsLong();
+			ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(cost);
+			long[] figures = { probe.getRemainingTokens(), Figures.ceilDiv(probe.getNanosToWaitForReset(), 1_000_000),
+					probe.isConsumed() ? 0 : Figures.ceilDiv(probe.getNanosToWaitForRefill(), 1_000_000) };
+			return Decision.of(probe.isConsumed(), quota, figures, now, this.source);
+		}
 		boolean allowed;
 		BucketState state;
 		long nanos;
@@ -137,23 +146,27 @@ public final class LocalRateLimiter implements RateLimitBackend {
 	}
 
 	/** Keeps a key while it may still hold anything: idle for its longest window at most. */
-	private static final class IdleForLongestWindow implements Expiry<String, KeyState> {
+	private static final class IdleForLongestWindow implements Expiry<LocalKey, KeyState> {
 
 		@Override
-		public long expireAfterCreate(String key, KeyState value, long currentTime) {
+		public long expireAfterCreate(LocalKey key, KeyState value, long currentTime) {
 			return TimeUnit.MILLISECONDS.toNanos(value.longestMillis());
 		}
 
 		@Override
-		public long expireAfterUpdate(String key, KeyState value, long currentTime, long currentDuration) {
+		public long expireAfterUpdate(LocalKey key, KeyState value, long currentTime, long currentDuration) {
 			return currentDuration;
 		}
 
 		@Override
-		public long expireAfterRead(String key, KeyState value, long currentTime, long currentDuration) {
+		public long expireAfterRead(LocalKey key, KeyState value, long currentTime, long currentDuration) {
 			return TimeUnit.MILLISECONDS.toNanos(value.longestMillis());
 		}
 
+	}
+
+	/** A caller's key within a quota (whose equality covers tier, plan and limits). */
+	private record LocalKey(Quota quota, String key) {
 	}
 
 	/** A key's bucket or log, with how long it may idle. */

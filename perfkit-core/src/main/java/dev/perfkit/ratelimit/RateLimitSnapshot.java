@@ -15,6 +15,17 @@ import java.util.Map;
 public record RateLimitSnapshot(String backend, String breakerState, long localKeys, List<TierView> tiers) {
 
 	/**
+	 * Create a snapshot, copying the tiers.
+	 * @param backend the backend
+	 * @param breakerState the breaker's state or {@code null}
+	 * @param localKeys keys held locally
+	 * @param tiers the tiers
+	 */
+	public RateLimitSnapshot {
+		tiers = List.copyOf(tiers);
+	}
+
+	/**
 	 * One tier's effective configuration and totals.
 	 *
 	 * @param name the tier
@@ -28,6 +39,23 @@ public record RateLimitSnapshot(String backend, String breakerState, long localK
 	 */
 	public record TierView(String name, Algorithm algorithm, FailurePolicy failurePolicy, List<String> limits,
 			Map<String, List<String>> plans, long allowed, long rejected, long errors) {
+
+		/**
+		 * Create a view, copying the collections.
+		 * @param name the tier
+		 * @param algorithm the algorithm
+		 * @param failurePolicy the failure policy
+		 * @param limits the default limits
+		 * @param plans limits per plan
+		 * @param allowed admitted so far
+		 * @param rejected rejected so far
+		 * @param errors decided by the failure policy so far
+		 */
+		public TierView {
+			limits = List.copyOf(limits);
+			plans = Map.copyOf(plans);
+		}
+
 	}
 
 }

@@ -3,9 +3,11 @@ package dev.perfkit.ratelimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -44,7 +46,7 @@ public final class RateLimiter {
 
 	private final MeterRegistry registry;
 
-	private final List<RateLimitListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+	private final List<RateLimitListener> listeners = new CopyOnWriteArrayList<>();
 
 	private final Map<String, Counter> requests = new ConcurrentHashMap<>();
 
@@ -198,7 +200,7 @@ public final class RateLimiter {
 					total(tier.name(), "error")));
 		}
 		String breaker = (this.remote instanceof RedisRateLimiter redis)
-				? redis.connector().breaker().state().name().toLowerCase(java.util.Locale.ROOT) : null;
+				? redis.connector().breaker().state().name().toLowerCase(Locale.ROOT) : null;
 		return new RateLimitSnapshot((this.remote != null) ? "redis" : "local", breaker, this.local.size(), views);
 	}
 

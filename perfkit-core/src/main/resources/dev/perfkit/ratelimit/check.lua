@@ -45,7 +45,15 @@ end
 local reply = { 1, now }
 local allowed = true
 
+-- Anything else found under our keys (an operator's stray SET, a corrupt value) is
+-- dropped: the key starts afresh instead of failing every check until it expires.
+local function expect(key, kind)
+  local found = redis.call('TYPE', key).ok
+  if found ~= 'none' and found ~= kind then redis.call('DEL', key) end
+end
+
 if algorithm == 't' then
+  expect(KEYS[1], 'hash')
   local stored = redis.call('HGETALL', KEYS[1])
   local fields = {}
   for j = 1, #stored, 2 do fields[stored[j]] = tonumber(stored[j + 1]) end
@@ -80,6 +88,8 @@ if algorithm == 't' then
     redis.call('PEXPIRE', KEYS[1], str(longest))
   end
 else
+  expect(KEYS[1], 'zset')
+  expect(KEYS[2], 'string')
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', str(now - longest))
   local counts = {}
   for i = 1, n do
@@ -88,7 +98,11 @@ else
   end
   local charged = allowed and not dry
   if charged then
-    local last = redis.call('INCRBY', KEYS[2], cost)
+    local ok, last = pcall(redis.call, 'INCRBY', KEYS[2], cost)
+    if not ok then
+      redis.call('DEL', KEYS[2])
+      last = redis.call('INCRBY', KEYS[2], cost)
+    end
     for j = 1, cost do
       redis.call('ZADD', KEYS[1], str(now), str(last - cost + j))
     end

@@ -112,6 +112,23 @@ class RateLimiterIntegrationTests {
 	}
 
 	@Test
+	void garbageUnderALimitersKeysStartsThatKeyAfreshInsteadOfFailingChecks() {
+		try (RedisProcess redis = RedisProcess.start(); Fixture fixture = new Fixture(redis)) {
+			Quota auth = Tiers.builtIn(Tiers.AUTH).quota(null);
+			Quota standard = Tiers.builtIn(Tiers.STANDARD).quota(null);
+			Resp.call("127.0.0.1", redis.port(), "SET", StorageKey.of(auth, "k"), "garbage");
+			Resp.call("127.0.0.1", redis.port(), "SET", StorageKey.of(auth, "k") + ":q", "not a number");
+			Resp.call("127.0.0.1", redis.port(), "HSET", StorageKey.of(standard, "k"), "t", "yesterday", "l1", "x");
+			Decision onLog = fixture.limiter.check(Tiers.AUTH, null, "k", 1);
+			assertThat(onLog.source()).isEqualTo(Decision.Source.REDIS);
+			assertThat(onLog.remaining()).isEqualTo(4);
+			Decision onBucket = fixture.limiter.check(Tiers.STANDARD, null, "k", 1);
+			assertThat(onBucket.source()).isEqualTo(Decision.Source.REDIS);
+			assertThat(onBucket.remaining()).isEqualTo(59);
+		}
+	}
+
+	@Test
 	void aKilledRedisMakesEachTierFollowItsPolicyAndLimitingResumesAfterRestart() {
 		try (RedisProcess redis = RedisProcess.start(); Fixture fixture = new Fixture(redis)) {
 			assertThat(fixture.limiter.check(Tiers.AUTH, null, "k", 1).source()).isEqualTo(Decision.Source.REDIS);
@@ -161,7 +178,7 @@ class RateLimiterIntegrationTests {
 
 	private static boolean isRunByTheScript(String line) {
 		String command = line.substring("cmdstat_".length(), line.indexOf(':'));
-		return List.of("time", "hgetall", "hset", "pexpire", "zremrangebyscore", "zcount", "incrby", "zadd", "zrange",
+		return List.of("type", "time", "hgetall", "hset", "pexpire", "zremrangebyscore", "zcount", "incrby", "zadd", "zrange",
 				"zrangebyscore").contains(command);
 	}
 

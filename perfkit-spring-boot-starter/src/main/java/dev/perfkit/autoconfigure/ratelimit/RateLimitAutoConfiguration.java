@@ -113,9 +113,9 @@ public final class RateLimitAutoConfiguration {
 	}
 
 	@Bean
-	static RateLimitAnnotationValidator perfkitRateLimitAnnotationValidator(
-			ConfigurableListableBeanFactory beanFactory, RateLimitProperties properties) {
-		return new RateLimitAnnotationValidator(beanFactory, TierDefinitions.of(properties));
+	RateLimitAnnotationValidator perfkitRateLimitAnnotationValidator(ConfigurableListableBeanFactory beanFactory,
+			TierDefinitions tiers) {
+		return new RateLimitAnnotationValidator(beanFactory, tiers);
 	}
 
 	@Bean
