@@ -35,7 +35,7 @@ public final class LocalRateLimiter implements RateLimitBackend {
 
 	private final LongSupplier clock;
 
-	private final TimeMeter timeMeter;
+	private final MillisecondMeter timeMeter;
 
 	private final Decision.Source source;
 
@@ -78,8 +78,12 @@ public final class LocalRateLimiter implements RateLimitBackend {
 
 	@Override
 	public Decision check(Quota quota, String key, long cost, boolean dryRun) {
-		Object state = this.states.get(new LocalKey(quota, key),
-				(ignored) -> new KeyState(newState(quota), quota.longestWindowMillis())).state();
+		LocalKey localKey = new LocalKey(quota, key);
+		KeyState found = this.states.getIfPresent(localKey);
+		if (found == null) {
+			found = this.states.get(localKey, (ignored) -> new KeyState(newState(quota), quota.longestWindowMillis()));
+		}
+		Object state = found.state();
 		if (state instanceof SlidingLog log) {
 			return log.check(quota, cost, dryRun, this.clock.getAsLong(), this.source);
 		}
@@ -98,11 +102,12 @@ public final class LocalRateLimiter implements RateLimitBackend {
 		if (!dryRun && quota.limits().size() == 1) {
 			// One limit: the plain probe carries every figure, without the verbose copy of
 			// the bucket's state. Its nanosecond waits are exact on a millisecond clock.
-			long now = this.clock.getAsLong();
 			ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(cost);
-			long[] figures = { probe.getRemainingTokens(), Figures.ceilDiv(probe.getNanosToWaitForReset(), 1_000_000),
-					probe.isConsumed() ? 0 : Figures.ceilDiv(probe.getNanosToWaitForRefill(), 1_000_000) };
-			return Decision.of(probe.isConsumed(), quota, figures, now, this.source);
+			boolean consumed = probe.isConsumed();
+			return new Decision(consumed, quota, quota.limits().get(0), probe.getRemainingTokens(),
+					Figures.ceilDiv(probe.getNanosToWaitForReset(), 1_000_000),
+					consumed ? 0 : Figures.ceilDiv(probe.getNanosToWaitForRefill(), 1_000_000),
+					this.timeMeter.lastMillis(), this.source);
 		}
 		boolean allowed;
 		BucketState state;
@@ -173,12 +178,31 @@ public final class LocalRateLimiter implements RateLimitBackend {
 	private record KeyState(Object state, long longestMillis) {
 	}
 
-	/** bucket4j's clock on whole milliseconds, in the nanoseconds it expects. */
-	private record MillisecondMeter(LongSupplier millis) implements TimeMeter {
+	/**
+	 * bucket4j's clock on whole milliseconds, in the nanoseconds it expects. It remembers
+	 * the last time it read, so that a decision can carry its time without a second clock
+	 * read; under concurrency that may be another thread's read of the same moment, give
+	 * or take a millisecond, which only moves an epoch-second reset header.
+	 */
+	private static final class MillisecondMeter implements TimeMeter {
+
+		private final LongSupplier millis;
+
+		private long last;
+
+		MillisecondMeter(LongSupplier millis) {
+			this.millis = millis;
+		}
+
+		long lastMillis() {
+			return this.last;
+		}
 
 		@Override
 		public long currentTimeNanos() {
-			return this.millis.getAsLong() * 1_000_000;
+			long now = this.millis.getAsLong();
+			this.last = now;
+			return now * 1_000_000;
 		}
 
 		@Override
