@@ -14,10 +14,12 @@ import java.util.regex.Pattern;
 
 import dev.perfkit.redis.RedisConnector;
 import dev.perfkit.redis.RedisConnectorSettings;
+import dev.perfkit.test.RedisCluster;
 import dev.perfkit.test.RedisProcess;
 import dev.perfkit.test.Resp;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -159,6 +161,30 @@ class RateLimiterIntegrationTests {
 			Decision resumed = fixture.limiter.check(Tiers.AUTH, null, "k", 1);
 			assertThat(resumed.source()).isEqualTo(Decision.Source.REDIS);
 			assertThat(resumed.remaining()).isEqualTo(4);
+		}
+	}
+
+	@Test
+	void checksRunOnARedisClusterBecauseAChecksKeysShareOneSlot() {
+		try (RedisCluster cluster = RedisCluster.start()) {
+			List<RedisURI> seeds = cluster.nodes().stream().map((node) -> RedisURI.create(node.host(), node.port())).toList();
+			RedisClusterClient client = RedisClusterClient.create(seeds);
+			try (RedisConnector connector = new RedisConnector(() -> client, RedisConnectorSettings.defaults("ratelimit"))) {
+				connector.connect();
+				await().atMost(BOUND).until(connector::isAvailable);
+				RateLimiter limiter = new RateLimiter(TIERS, new RedisRateLimiter(connector), new LocalRateLimiter(10), null);
+				for (int i = 0; i < 20; i++) {
+					List<Decision> auth = new ArrayList<>();
+					for (int j = 0; j < 6; j++) {
+						auth.add(limiter.check(Tiers.AUTH, null, "ip:10.0.0." + i, 1));
+					}
+					assertThat(auth).extracting(Decision::source).containsOnly(Decision.Source.REDIS);
+					assertThat(auth).extracting(Decision::allowed).containsExactly(true, true, true, true, true, false);
+				}
+			}
+			finally {
+				client.shutdown();
+			}
 		}
 	}
 
