@@ -55,8 +55,18 @@ record AddressRange(byte[] network, int prefixLength) {
 		if (candidate.startsWith("[") && candidate.endsWith("]")) {
 			candidate = candidate.substring(1, candidate.length() - 1);
 		}
-		if (candidate.isEmpty() || candidate.length() > 45
-				|| !(IPV4.matcher(candidate).matches() || IPV6.matcher(candidate).matches())) {
+		if (candidate.isEmpty() || candidate.length() > 45) {
+			return null;
+		}
+		if (IPV4.matcher(candidate).matches()) {
+			for (String octet : candidate.split("\\.")) {
+				if (Integer.parseInt(octet) > 255) {
+					// Not a literal: InetAddress would try it as a host name.
+					return null;
+				}
+			}
+		}
+		else if (!IPV6.matcher(candidate).matches()) {
 			return null;
 		}
 		try {

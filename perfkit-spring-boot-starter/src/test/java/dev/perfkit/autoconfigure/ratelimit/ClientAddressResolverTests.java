@@ -51,6 +51,9 @@ class ClientAddressResolverTests {
 		MockHttpServletRequest request = request("10.0.0.1");
 		request.addHeader("X-Forwarded-For", "203.0.113.9, unknown, 10.3.3.3");
 		assertThat(key(request)).isEqualTo("10.3.3.3");
+		MockHttpServletRequest outOfRange = request("10.0.0.1");
+		outOfRange.addHeader("X-Forwarded-For", "203.0.113.9, 999.1.1.1");
+		assertThat(key(outOfRange)).isEqualTo("10.0.0.1");
 		MockHttpServletRequest port = request("10.0.0.1");
 		port.addHeader("X-Forwarded-For", "203.0.113.9:5555");
 		assertThat(key(port)).isEqualTo("203.0.113.9");

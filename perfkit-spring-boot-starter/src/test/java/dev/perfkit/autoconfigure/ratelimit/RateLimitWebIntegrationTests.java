@@ -146,7 +146,8 @@ class RateLimitWebIntegrationTests {
 			assertThat(send(first, "POST", "/login-by-email?email=spoof" + i + "@example.com", "X-Forwarded-For",
 					"198.51.100." + i).statusCode()).isEqualTo(200);
 		}
-		// the peer 127.0.0.1 is no trusted proxy: every request counted against 127.0.0.1
+		// the peer 127.0.0.1 is no trusted proxy: every request counted against 127.0.0.1, so
+		// the per-ip tier (50/1m) shows at least these six; a fresh bucket would show 49
 		Long remaining = Long.valueOf(send(second, "POST", "/login-by-email?email=other@example.com",
 				"X-Forwarded-For", "198.51.100.99").headers().firstValue("X-RateLimit-Remaining").orElseThrow());
 		assertThat(remaining).isLessThanOrEqualTo(44);
@@ -176,10 +177,11 @@ class RateLimitWebIntegrationTests {
 		HttpResponse<String> sixth = send(second, "POST", "/login-by-email?email=alice@example.com");
 		assertThat(sixth.statusCode()).isEqualTo(429);
 		assertThat(sixth.headers().firstValue("Retry-After")).isPresent();
-		assertThat(first.getBean(RateLimitTestApplication.Rejections.class).events.stream()
-			.map(RateLimitRejectedEvent::getTier)).isNotNull();
 		assertThat(second.getBean(RateLimitTestApplication.Rejections.class).events)
-			.anySatisfy((event) -> assertThat(event.getKey()).isEqualTo("spel:alice@example.com"));
+			.anySatisfy((event) -> {
+				assertThat(event.getKey()).isEqualTo("spel:alice@example.com");
+				assertThat(event.getTier()).isEqualTo("auth");
+			});
 	}
 
 	@Test
