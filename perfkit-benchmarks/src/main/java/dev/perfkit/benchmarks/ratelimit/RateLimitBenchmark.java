@@ -1,0 +1,161 @@
+package dev.perfkit.benchmarks.ratelimit;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import dev.perfkit.ratelimit.Algorithm;
+import dev.perfkit.ratelimit.Decision;
+import dev.perfkit.ratelimit.Limit;
+import dev.perfkit.ratelimit.LocalRateLimiter;
+import dev.perfkit.ratelimit.Quota;
+import dev.perfkit.ratelimit.RedisRateLimiter;
+import dev.perfkit.redis.RedisConnector;
+import dev.perfkit.redis.RedisConnectorSettings;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.distributed.BucketProxy;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+
+/**
+ * One hot key, checked over and over: perfkit's Redis check (one EVALSHA) against
+ * bucket4j's Lettuce proxy manager (compare-and-swap), with 1 and with 64 threads; and
+ * perfkit's local check against a bare bucket4j bucket. The limits are so large that every
+ * check admits, so both sides do the full work of a charge. Needs Redis at
+ * {@code 127.0.0.1:6379} (override with {@code -Dredis.port=...}); keys are random and
+ * expire.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class RateLimitBenchmark {
+
+	/** So large that every check admits: both sides always do a full charge. */
+	static final long PERMITS_PER_SECOND = 1_000_000_000L;
+
+	static Quota quota(String tier) {
+		return new Quota(tier, null, Algorithm.TOKEN_BUCKET, List.of(new Limit(PERMITS_PER_SECOND, Duration.ofSeconds(1))));
+	}
+
+	static Bandwidth bandwidth() {
+		return Bandwidth.builder().capacity(PERMITS_PER_SECOND).refillGreedy(PERMITS_PER_SECOND, Duration.ofSeconds(1)).build();
+	}
+
+	@State(Scope.Benchmark)
+	public static class Redis {
+
+		RedisClient client;
+
+		RedisConnector connector;
+
+		RedisRateLimiter perfkit;
+
+		Quota quota;
+
+		String key;
+
+		LettuceBasedProxyManager<byte[]> proxyManager;
+
+		BucketProxy bucket4j;
+
+		@Setup(Level.Trial)
+		public void setUp() throws InterruptedException {
+			int port = Integer.getInteger("redis.port", 6379);
+			this.client = RedisClient.create(RedisURI.create("127.0.0.1", port));
+			this.connector = new RedisConnector(() -> this.client,
+					RedisConnectorSettings.defaults("benchmark").withCommandTimeout(Duration.ofSeconds(5)));
+			this.connector.connect();
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			while (!this.connector.isAvailable() && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			this.perfkit = new RedisRateLimiter(this.connector);
+			this.quota = quota("bench-" + UUID.randomUUID());
+			this.key = "hot";
+			this.proxyManager = Bucket4jLettuce.casBasedBuilder(this.client)
+				.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
+				.build();
+			BucketConfiguration configuration = BucketConfiguration.builder().addLimit(bandwidth()).build();
+			this.bucket4j = this.proxyManager.getProxy(
+					("perfkit:bench:bucket4j:" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8), () -> configuration);
+		}
+
+		@TearDown(Level.Trial)
+		public void tearDown() {
+			this.connector.close();
+			this.client.shutdown();
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class Local {
+
+		LocalRateLimiter perfkit;
+
+		Quota quota;
+
+		Bucket bucket;
+
+		@Setup(Level.Trial)
+		public void setUp() {
+			this.perfkit = new LocalRateLimiter(10_000);
+			this.quota = quota("bench");
+			this.bucket = Bucket.builder().addLimit(bandwidth()).build();
+		}
+
+	}
+
+	@Benchmark
+	@Threads(1)
+	public Decision perfkitRedis1Thread(Redis redis) {
+		return redis.perfkit.check(redis.quota, redis.key, 1, false);
+	}
+
+	@Benchmark
+	@Threads(1)
+	public boolean bucket4jLettuce1Thread(Redis redis) {
+		return redis.bucket4j.tryConsume(1);
+	}
+
+	@Benchmark
+	@Threads(64)
+	public Decision perfkitRedis64Threads(Redis redis) {
+		return redis.perfkit.check(redis.quota, redis.key, 1, false);
+	}
+
+	@Benchmark
+	@Threads(64)
+	public boolean bucket4jLettuce64Threads(Redis redis) {
+		return redis.bucket4j.tryConsume(1);
+	}
+
+	@Benchmark
+	@Threads(1)
+	public Decision perfkitLocal(Local local) {
+		return local.perfkit.check(local.quota, "hot", 1, false);
+	}
+
+	@Benchmark
+	@Threads(1)
+	public boolean bucket4jBareBucket(Local local) {
+		return local.bucket.tryConsume(1);
+	}
+
+}

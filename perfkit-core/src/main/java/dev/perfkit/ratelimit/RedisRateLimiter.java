@@ -1,0 +1,132 @@
+package dev.perfkit.ratelimit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+import dev.perfkit.redis.RedisConnector;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.ScriptOutputType;
+
+/**
+ * The shared backend: one atomic Lua script call per check on Redis.
+ * <p>
+ * <b>Implementation note.</b> Redis runs a script alone, so a check's reads, decision and
+ * writes for all of a quota's limits cannot interleave with another instance's check of
+ * the same key: nothing races, nothing is charged when one limit rejects, and the clock
+ * is Redis's own {@code TIME}, so instances with skewed clocks still agree. The script is
+ * called by {@code EVALSHA}; a {@code NOSCRIPT} reply (Redis restarted or flushed its
+ * script cache) is answered with one {@code EVAL} of the full script, which also caches
+ * it again, so the rare reload costs one more call, never a separate {@code SCRIPT LOAD}.
+ * Keys are {@code perfkit:rl:{tier:fingerprint:identity}} (plus {@code :q} for the
+ * sliding log's sequence), one hash tag for one cluster slot, and every write sets a TTL
+ * of the quota's longest window.
+ */
+public final class RedisRateLimiter implements RateLimitBackend {
+
+	static final byte[] SCRIPT = load();
+
+	static final String SHA = sha1(SCRIPT);
+
+	private static final byte[] EMPTY = new byte[0];
+
+	private static final byte[] ONE = { '1' };
+
+	private static final byte[] ZERO = { '0' };
+
+	private final RedisConnector connector;
+
+	/**
+	 * Create a backend on a connector.
+	 * @param connector the connector, with its timeout and breaker
+	 */
+	public RedisRateLimiter(RedisConnector connector) {
+		this.connector = connector;
+	}
+
+	@Override
+	public Decision check(Quota quota, String key, long cost, boolean dryRun) {
+		return check(quota, key, cost, dryRun, -1);
+	}
+
+	/**
+	 * Check on a given time instead of Redis's clock. Only tests that control time use it.
+	 * @param quota the quota
+	 * @param key the identity
+	 * @param cost the cost
+	 * @param dryRun whether to charge nothing
+	 * @param timeMillis the time in epoch milliseconds, or negative for Redis's {@code TIME}
+	 * @return the decision
+	 */
+	Decision check(Quota quota, String key, long cost, boolean dryRun, long timeMillis) {
+		String base = StorageKey.of(quota, key);
+		byte[][] keys = { base.getBytes(StandardCharsets.UTF_8), (base + ":q").getBytes(StandardCharsets.UTF_8) };
+		List<Limit> limits = quota.limits();
+		byte[][] args = new byte[5 + 2 * limits.size()][];
+		args[0] = (quota.algorithm() == Algorithm.SLIDING_LOG) ? new byte[] { 's' } : new byte[] { 't' };
+		args[1] = ascii(cost);
+		args[2] = dryRun ? ONE : ZERO;
+		args[3] = (timeMillis >= 0) ? ascii(timeMillis) : EMPTY;
+		args[4] = ascii(limits.size());
+		for (int i = 0; i < limits.size(); i++) {
+			args[5 + 2 * i] = ascii(limits.get(i).capacity());
+			args[6 + 2 * i] = ascii(limits.get(i).windowMillis());
+		}
+		List<Object> reply;
+		try {
+			reply = this.connector
+				.executeSync((redis) -> redis.<List<Object>>evalsha(SHA, ScriptOutputType.MULTI, keys, args));
+		}
+		catch (RedisCommandExecutionException ex) {
+			if (ex.getMessage() == null || !ex.getMessage().startsWith("NOSCRIPT")) {
+				throw ex;
+			}
+			reply = this.connector
+				.executeSync((redis) -> redis.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args));
+		}
+		long[] figures = new long[3 * limits.size()];
+		for (int i = 0; i < figures.length; i++) {
+			figures[i] = (Long) reply.get(2 + i);
+		}
+		return Decision.of((Long) reply.get(0) == 1L, quota, figures, (Long) reply.get(1), Decision.Source.REDIS);
+	}
+
+	/**
+	 * Return the connector.
+	 * @return the connector
+	 */
+	public RedisConnector connector() {
+		return this.connector;
+	}
+
+	private static byte[] ascii(long value) {
+		return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+	}
+
+	private static byte[] load() {
+		try (InputStream in = RedisRateLimiter.class.getResourceAsStream("check.lua")) {
+			if (in == null) {
+				throw new IllegalStateException("check.lua is missing from the classpath");
+			}
+			return in.readAllBytes();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static String sha1(byte[] script) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

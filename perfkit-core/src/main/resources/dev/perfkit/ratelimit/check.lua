@@ -1,0 +1,132 @@
+-- perfkit rate limit check: one atomic call decides, and charges, all limits of a quota.
+-- KEYS[1] state: a hash (token bucket: t = last time, l<i> = level) or a sorted set (sliding log)
+-- KEYS[2] the sliding log's member sequence
+-- ARGV: algorithm ('t' | 's'), cost, dry run ('1' | '0'), time override in ms ('' = Redis TIME;
+--       only tests pass one), limit count, then capacity and window-ms per limit.
+-- Reply: { allowed (1|0), now-ms, then remaining, reset-ms, retry-ms per limit }.
+-- Levels are integers 'tokens x window-ms' kept below 2^53, so Lua's doubles are exact;
+-- LocalRateLimiter runs the same arithmetic (Figures, SlidingLog).
+local function ceildiv(a, b)
+  local q = math.floor(a / b)
+  if q * b < a then q = q + 1 end
+  if (q - 1) * b >= a then q = q - 1 end
+  return q
+end
+local function floordiv(a, b)
+  local q = math.floor(a / b)
+  if q * b > a then q = q - 1 end
+  if (q + 1) * b <= a then q = q + 1 end
+  return q
+end
+
+-- Integers as plain digits: Lua would print large ones in exponent notation.
+local function str(x)
+  return string.format('%d', x)
+end
+
+local algorithm = ARGV[1]
+local cost = tonumber(ARGV[2])
+local dry = ARGV[3] == '1'
+local now
+if ARGV[4] ~= '' then
+  now = tonumber(ARGV[4])
+else
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+local n = tonumber(ARGV[5])
+local caps, windows = {}, {}
+local longest = 0
+for i = 1, n do
+  caps[i] = tonumber(ARGV[4 + 2 * i])
+  windows[i] = tonumber(ARGV[5 + 2 * i])
+  if windows[i] > longest then longest = windows[i] end
+end
+local reply = { 1, now }
+local allowed = true
+
+-- Anything else found under our keys (an operator's stray SET, a corrupt value) is
+-- dropped: the key starts afresh instead of failing every check until it expires.
+local function expect(key, kind)
+  local found = redis.call('TYPE', key).ok
+  if found ~= 'none' and found ~= kind then redis.call('DEL', key) end
+end
+
+if algorithm == 't' then
+  expect(KEYS[1], 'hash')
+  local stored = redis.call('HGETALL', KEYS[1])
+  local fields = {}
+  for j = 1, #stored, 2 do fields[stored[j]] = tonumber(stored[j + 1]) end
+  local elapsed = now - (fields['t'] or now)
+  if elapsed < 0 then elapsed = 0 end
+  local levels = {}
+  for i = 1, n do
+    local full = caps[i] * windows[i]
+    local level = fields['l' .. i]
+    if level == nil then
+      level = full
+    else
+      level = math.min(full, level + math.min(elapsed, windows[i]) * caps[i])
+    end
+    levels[i] = level
+    if level < cost * windows[i] then allowed = false end
+  end
+  local update = { 't', str(now) }
+  for i = 1, n do
+    if allowed and not dry then levels[i] = levels[i] - cost * windows[i] end
+    update[#update + 1] = 'l' .. i
+    update[#update + 1] = str(levels[i])
+    local needed = cost * windows[i]
+    local retry = 0
+    if levels[i] < needed then retry = ceildiv(needed - levels[i], caps[i]) end
+    reply[#reply + 1] = floordiv(levels[i], windows[i])
+    reply[#reply + 1] = ceildiv(caps[i] * windows[i] - levels[i], caps[i])
+    reply[#reply + 1] = retry
+  end
+  if not dry then
+    redis.call('HSET', KEYS[1], unpack(update))
+    redis.call('PEXPIRE', KEYS[1], str(longest))
+  end
+else
+  expect(KEYS[1], 'zset')
+  expect(KEYS[2], 'string')
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', str(now - longest))
+  local counts = {}
+  for i = 1, n do
+    counts[i] = redis.call('ZCOUNT', KEYS[1], '(' .. str(now - windows[i]), '+inf')
+    if counts[i] + cost > caps[i] then allowed = false end
+  end
+  local charged = allowed and not dry
+  if charged then
+    local ok, last = pcall(redis.call, 'INCRBY', KEYS[2], cost)
+    if not ok then
+      redis.call('DEL', KEYS[2])
+      last = redis.call('INCRBY', KEYS[2], cost)
+    end
+    for j = 1, cost do
+      redis.call('ZADD', KEYS[1], str(now), str(last - cost + j))
+    end
+    redis.call('PEXPIRE', KEYS[1], str(longest))
+    redis.call('PEXPIRE', KEYS[2], str(longest))
+  end
+  local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
+  if newest ~= nil then newest = tonumber(newest) end
+  for i = 1, n do
+    local remaining = caps[i] - counts[i]
+    if charged then remaining = remaining - cost end
+    if remaining < 0 then remaining = 0 end
+    local reset = 0
+    if newest ~= nil and newest > now - windows[i] then reset = newest + windows[i] - now end
+    local retry = 0
+    if counts[i] + cost > caps[i] then
+      local entry = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. str(now - windows[i]), '+inf', 'WITHSCORES',
+        'LIMIT', counts[i] + cost - caps[i] - 1, 1)
+      retry = tonumber(entry[2]) + windows[i] - now
+    end
+    reply[#reply + 1] = remaining
+    reply[#reply + 1] = reset
+    reply[#reply + 1] = retry
+  end
+end
+if not allowed then reply[1] = 0 end
+return reply

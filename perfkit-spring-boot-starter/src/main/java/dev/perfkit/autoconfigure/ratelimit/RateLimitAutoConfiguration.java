@@ -1,0 +1,153 @@
+package dev.perfkit.autoconfigure.ratelimit;
+
+import dev.perfkit.autoconfigure.ConditionalOnPerfkitEnabled;
+import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
+import dev.perfkit.ratelimit.LocalRateLimiter;
+import dev.perfkit.ratelimit.RateLimiter;
+import dev.perfkit.ratelimit.RedisRateLimiter;
+import dev.perfkit.redis.CircuitBreaker;
+import dev.perfkit.redis.RedisConnector;
+import dev.perfkit.redis.RedisConnectorFactory;
+import io.github.bucket4j.Bucket;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.aop.Advisor;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Tiered rate limiting: {@code @RateLimit} on MVC handlers (a handler interceptor) and on
+ * any other bean (an advisor), counted on Redis through perfkit's connector when there is
+ * one, else locally.
+ */
+@AutoConfiguration(afterName = { "dev.perfkit.autoconfigure.redis.PerfkitRedisAutoConfiguration",
+		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+		"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
+@ConditionalOnPerfkitEnabled
+@ConditionalOnClass({ Bucket.class, HttpServletRequest.class })
+@ConditionalOnBooleanProperty(name = "perfkit.rate-limit.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(RateLimitProperties.class)
+public final class RateLimitAutoConfiguration {
+
+	@Bean
+	static TierDefinitions perfkitRateLimitTiers(RateLimitProperties properties) {
+		return TierDefinitions.of(properties);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RateLimiter perfkitRateLimiter(RateLimitProperties properties, TierDefinitions tiers,
+			ObjectProvider<RedisConnectorFactory> redis, ObjectProvider<MeterRegistry> registry,
+			ApplicationEventPublisher events) {
+		RedisConnectorFactory factory = (properties.getBackend() != RateLimitProperties.Backend.LOCAL)
+				? redis.getIfAvailable() : null;
+		if (factory == null && properties.getBackend() == RateLimitProperties.Backend.REDIS) {
+			throw new InvalidPerfkitPropertyException("perfkit.rate-limit.backend", "redis",
+					"The Redis backend needs perfkit's Redis connection, and there is none.",
+					"configure spring.data.redis.* with Lettuce and keep perfkit.redis.enabled=true, or set perfkit.rate-limit.backend=local.");
+		}
+		MeterRegistry meters = registry.getIfAvailable();
+		RedisRateLimiter remote = null;
+		if (factory != null) {
+			RedisConnector connector = factory.create("ratelimit");
+			connector.connect();
+			remote = new RedisRateLimiter(connector);
+			if (meters != null) {
+				Gauge.builder("perfkit.ratelimit.breaker.state", connector.breaker(), RateLimitAutoConfiguration::state)
+					.description("The rate limiter's Redis breaker: 0 closed, 1 half-open, 2 open")
+					.register(meters);
+			}
+		}
+		RateLimiter limiter = new RateLimiter(tiers.tiers(), remote,
+				new LocalRateLimiter(properties.getLocalMaximumKeys()), meters);
+		limiter.addListener((decision, key) -> events.publishEvent(new RateLimitRejectedEvent(limiter, decision, key)));
+		return limiter;
+	}
+
+	private static double state(CircuitBreaker breaker) {
+		return switch (breaker.state()) {
+			case CLOSED -> 0;
+			case HALF_OPEN -> 1;
+			case OPEN -> 2;
+		};
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PlanResolver perfkitPlanResolver() {
+		return PlanResolver.byAuthentication();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RateLimitProblemFactory perfkitRateLimitProblemFactory() {
+		return RateLimitProblemFactory.standard();
+	}
+
+	@Bean
+	Checkpoint perfkitRateLimitCheckpoint(RateLimiter limiter, TierDefinitions tiers, PlanResolver plans,
+			RateLimitProperties properties) {
+		return new Checkpoint(limiter, tiers, new KeyResolver(properties), plans, properties);
+	}
+
+	@Bean
+	RateLimitHeaders perfkitRateLimitHeaders(RateLimitProperties properties) {
+		return new RateLimitHeaders(properties.getHeaders());
+	}
+
+	@Bean
+	RateLimitAnnotationValidator perfkitRateLimitAnnotationValidator(ConfigurableListableBeanFactory beanFactory,
+			TierDefinitions tiers) {
+		return new RateLimitAnnotationValidator(beanFactory, tiers);
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static Advisor perfkitRateLimitAdvisor(ObjectProvider<TierDefinitions> tiers,
+			ObjectProvider<Checkpoint> checkpoint, ObjectProvider<RateLimitHeaders> headers) {
+		RateLimitPointcut pointcut = new RateLimitPointcut(tiers);
+		return new DefaultPointcutAdvisor(pointcut, new RateLimitMethodInterceptor(checkpoint, headers));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass(HandlerInterceptor.class)
+	static class WebMvcRateLimitConfiguration {
+
+		@Bean
+		RateLimitExceptionResolver perfkitRateLimitExceptionResolver(RateLimitHeaders headers,
+				RateLimitProblemFactory problems) {
+			return new RateLimitExceptionResolver(headers, problems);
+		}
+
+		@Bean
+		WebMvcConfigurer perfkitRateLimitWebMvcConfigurer(Checkpoint checkpoint, RateLimitHeaders headers) {
+			RateLimitHandlerInterceptor interceptor = new RateLimitHandlerInterceptor(checkpoint, headers);
+			return new WebMvcConfigurer() {
+				@Override
+				public void addInterceptors(InterceptorRegistry registry) {
+					registry.addInterceptor(interceptor);
+				}
+			};
+		}
+
+	}
+
+}

@@ -1,0 +1,323 @@
+package dev.perfkit.autoconfigure.ratelimit;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.perfkit.ratelimit.Algorithm;
+import dev.perfkit.ratelimit.FailurePolicy;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Rate limiting: tiers, plans, keys, proxies and headers.
+ */
+@ConfigurationProperties("perfkit.rate-limit")
+public class RateLimitProperties {
+
+	/**
+	 * Whether {@code @RateLimit} is enforced.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Where counters live: {@code auto} (Redis when perfkit has a Redis connection, else
+	 * local), {@code redis} or {@code local}.
+	 */
+	private Backend backend = Backend.AUTO;
+
+	/**
+	 * The most keys the local limiter keeps (least recently used go first).
+	 */
+	private long localMaximumKeys = 100_000;
+
+	/**
+	 * Tiers by name. The built-in tiers (auth, password-reset, sensitive, standard,
+	 * relaxed) are preset; an entry here overrides the settings it names.
+	 */
+	private Map<String, TierProperties> tiers = new LinkedHashMap<>();
+
+	/**
+	 * The header that carries an API key, for tiers keyed by {@code api-key}. Its value is
+	 * hashed before it is used as a key.
+	 */
+	private String apiKeyHeader = "X-API-Key";
+
+	/**
+	 * Addresses and CIDR ranges of proxies whose {@code X-Forwarded-For} and
+	 * {@code Forwarded} headers are believed. Empty: no forwarding header is believed.
+	 */
+	private List<String> trustedProxies = new ArrayList<>();
+
+	/**
+	 * Client addresses, CIDR ranges and keys (user names, SpEL key values, raw API keys)
+	 * that are never limited.
+	 */
+	private List<String> allowList = new ArrayList<>();
+
+	/**
+	 * What to do with a request that lacks its tier's key (no user, no API key): {@code ip}
+	 * limits it by client address, {@code allow} lets it through, {@code deny} rejects it.
+	 */
+	private MissingKey missingKey = MissingKey.IP;
+
+	/**
+	 * Response headers.
+	 */
+	private final Headers headers = new Headers();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Backend getBackend() {
+		return this.backend;
+	}
+
+	public void setBackend(Backend backend) {
+		this.backend = backend;
+	}
+
+	public long getLocalMaximumKeys() {
+		return this.localMaximumKeys;
+	}
+
+	public void setLocalMaximumKeys(long localMaximumKeys) {
+		this.localMaximumKeys = localMaximumKeys;
+	}
+
+	public Map<String, TierProperties> getTiers() {
+		return this.tiers;
+	}
+
+	public void setTiers(Map<String, TierProperties> tiers) {
+		this.tiers = tiers;
+	}
+
+	public String getApiKeyHeader() {
+		return this.apiKeyHeader;
+	}
+
+	public void setApiKeyHeader(String apiKeyHeader) {
+		this.apiKeyHeader = apiKeyHeader;
+	}
+
+	public List<String> getTrustedProxies() {
+		return this.trustedProxies;
+	}
+
+	public void setTrustedProxies(List<String> trustedProxies) {
+		this.trustedProxies = trustedProxies;
+	}
+
+	public List<String> getAllowList() {
+		return this.allowList;
+	}
+
+	public void setAllowList(List<String> allowList) {
+		this.allowList = allowList;
+	}
+
+	public MissingKey getMissingKey() {
+		return this.missingKey;
+	}
+
+	public void setMissingKey(MissingKey missingKey) {
+		this.missingKey = missingKey;
+	}
+
+	public Headers getHeaders() {
+		return this.headers;
+	}
+
+	/**
+	 * Where counters live.
+	 */
+	public enum Backend {
+
+		/** Redis when available, else local. */
+		AUTO,
+
+		/** Redis; startup fails without a perfkit Redis connection. */
+		REDIS,
+
+		/** This instance only. */
+		LOCAL
+
+	}
+
+	/**
+	 * What to do when a request lacks its tier's key.
+	 */
+	public enum MissingKey {
+
+		/** Limit by client address instead. */
+		IP,
+
+		/** Do not limit. */
+		ALLOW,
+
+		/** Reject with 429. */
+		DENY
+
+	}
+
+	/**
+	 * How {@code X-RateLimit-Reset} is written.
+	 */
+	public enum ResetFormat {
+
+		/** The epoch second at which the limit is full again. */
+		EPOCH_SECONDS,
+
+		/** Seconds until the limit is full again. */
+		SECONDS
+
+	}
+
+	/**
+	 * One tier's settings.
+	 */
+	public static class TierProperties {
+
+		/**
+		 * Limits written N/duration (5/1m, 3/5m, 10/1h, 100/30d), all checked atomically.
+		 */
+		private List<String> limits = new ArrayList<>();
+
+		/**
+		 * What identifies a caller: {@code ip}, {@code user}, {@code api-key}, or a SpEL
+		 * expression over the method's arguments and {@code #request}. Defaults to
+		 * {@code ip}.
+		 */
+		private String key;
+
+		/**
+		 * The algorithm: {@code sliding-log} (exact) or {@code token-bucket} (burst up to
+		 * the limit). Defaults to sliding-log for auth and password-reset, token-bucket
+		 * otherwise.
+		 */
+		private Algorithm algorithm;
+
+		/**
+		 * What to do while Redis cannot answer: {@code allow}, {@code deny} or {@code local}.
+		 * Defaults to local for auth and password-reset, allow otherwise.
+		 */
+		private FailurePolicy failurePolicy;
+
+		/**
+		 * Limits per plan, such as {@code free: 10/1h, 100/30d}, replacing the tier's limits
+		 * for callers on that plan.
+		 */
+		private Map<String, List<String>> plans = new LinkedHashMap<>();
+
+		/**
+		 * Response statuses that consume the tier, such as 401 for a login. Empty: every
+		 * request does.
+		 */
+		private List<Integer> chargeOnStatus = new ArrayList<>();
+
+		public List<String> getLimits() {
+			return this.limits;
+		}
+
+		public void setLimits(List<String> limits) {
+			this.limits = limits;
+		}
+
+		public String getKey() {
+			return this.key;
+		}
+
+		public void setKey(String key) {
+			this.key = key;
+		}
+
+		public Algorithm getAlgorithm() {
+			return this.algorithm;
+		}
+
+		public void setAlgorithm(Algorithm algorithm) {
+			this.algorithm = algorithm;
+		}
+
+		public FailurePolicy getFailurePolicy() {
+			return this.failurePolicy;
+		}
+
+		public void setFailurePolicy(FailurePolicy failurePolicy) {
+			this.failurePolicy = failurePolicy;
+		}
+
+		public Map<String, List<String>> getPlans() {
+			return this.plans;
+		}
+
+		public void setPlans(Map<String, List<String>> plans) {
+			this.plans = plans;
+		}
+
+		public List<Integer> getChargeOnStatus() {
+			return this.chargeOnStatus;
+		}
+
+		public void setChargeOnStatus(List<Integer> chargeOnStatus) {
+			this.chargeOnStatus = chargeOnStatus;
+		}
+
+	}
+
+	/**
+	 * Response headers.
+	 */
+	public static class Headers {
+
+		/**
+		 * Whether limited responses carry X-RateLimit-Limit, X-RateLimit-Remaining and
+		 * X-RateLimit-Reset (a 429 always carries Retry-After).
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How X-RateLimit-Reset is written: {@code epoch-seconds} or {@code seconds} (until
+		 * reset).
+		 */
+		private ResetFormat resetFormat = ResetFormat.EPOCH_SECONDS;
+
+		/**
+		 * Whether to add the IETF draft RateLimit-Policy and RateLimit headers.
+		 */
+		private boolean ietf = false;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public ResetFormat getResetFormat() {
+			return this.resetFormat;
+		}
+
+		public void setResetFormat(ResetFormat resetFormat) {
+			this.resetFormat = resetFormat;
+		}
+
+		public boolean isIetf() {
+			return this.ietf;
+		}
+
+		public void setIetf(boolean ietf) {
+			this.ietf = ietf;
+		}
+
+	}
+
+}

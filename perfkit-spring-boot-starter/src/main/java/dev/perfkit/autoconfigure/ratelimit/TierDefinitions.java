@@ -1,0 +1,151 @@
+package dev.perfkit.autoconfigure.ratelimit;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
+import dev.perfkit.autoconfigure.ratelimit.RateLimitProperties.TierProperties;
+import dev.perfkit.ratelimit.Algorithm;
+import dev.perfkit.ratelimit.FailurePolicy;
+import dev.perfkit.ratelimit.Limit;
+import dev.perfkit.ratelimit.Quota;
+import dev.perfkit.ratelimit.RateLimit;
+import dev.perfkit.ratelimit.Tier;
+import dev.perfkit.ratelimit.Tiers;
+
+import org.springframework.boot.convert.DurationStyle;
+
+/**
+ * The effective tiers: the built-in presets overlaid with {@code perfkit.rate-limit.tiers},
+ * validated at startup so that a malformed limit, an unknown tier or a cost no limit can
+ * ever grant stops the application with a message naming the property.
+ */
+final class TierDefinitions {
+
+	private static final String PREFIX = "perfkit.rate-limit.tiers.";
+
+	private final Map<String, Definition> definitions;
+
+	private TierDefinitions(Map<String, Definition> definitions) {
+		this.definitions = definitions;
+	}
+
+	static TierDefinitions of(RateLimitProperties properties) {
+		Map<String, Definition> definitions = new LinkedHashMap<>();
+		Tiers.builtIns().forEach((name, preset) -> definitions.put(name, new Definition(preset, "ip", Set.of())));
+		properties.getTiers().forEach((name, tier) -> definitions.put(name, define(name, tier, Tiers.builtIn(name))));
+		return new TierDefinitions(definitions);
+	}
+
+	private static Definition define(String name, TierProperties properties, Tier preset) {
+		List<Limit> limits = properties.getLimits().isEmpty() && preset != null ? preset.limits()
+				: parse(PREFIX + name + ".limits", properties.getLimits());
+		Map<String, List<Limit>> plans = new LinkedHashMap<>();
+		properties.getPlans()
+			.forEach((plan, texts) -> plans.put(plan, parse(PREFIX + name + ".plans." + plan, texts)));
+		if (limits.isEmpty() && plans.isEmpty()) {
+			throw new InvalidPerfkitPropertyException(PREFIX + name + ".limits", null,
+					"Tier '" + name + "' has no limits.",
+					"set at least one limit, such as " + PREFIX + name + ".limits=20/1m, or limits per plan.");
+		}
+		Algorithm algorithm = (properties.getAlgorithm() != null) ? properties.getAlgorithm()
+				: (preset != null) ? preset.algorithm() : Algorithm.TOKEN_BUCKET;
+		FailurePolicy policy = (properties.getFailurePolicy() != null) ? properties.getFailurePolicy()
+				: (preset != null) ? preset.failurePolicy() : FailurePolicy.ALLOW;
+		for (Integer status : properties.getChargeOnStatus()) {
+			if (status == null || status < 100 || status > 599) {
+				throw new InvalidPerfkitPropertyException(PREFIX + name + ".charge-on-status", status,
+						"A status must be an HTTP status code.", "use codes such as 401 or 403.");
+			}
+		}
+		String key = (properties.getKey() != null && !properties.getKey().isBlank()) ? properties.getKey() : "ip";
+		return new Definition(new Tier(name, limits, algorithm, policy, plans), key,
+				Set.copyOf(properties.getChargeOnStatus()));
+	}
+
+	private static List<Limit> parse(String property, List<String> texts) {
+		List<Limit> limits = new ArrayList<>();
+		for (String text : texts) {
+			try {
+				limits.add(Limit.parse(text));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidPerfkitPropertyException(property, text, ex.getMessage() + ".",
+						"write each limit as N/duration with a unit of ms, s, m, h or d, such as 5/1m, 10/1h or 100/30d.");
+			}
+		}
+		return limits;
+	}
+
+	Map<String, Tier> tiers() {
+		Map<String, Tier> tiers = new LinkedHashMap<>();
+		this.definitions.forEach((name, definition) -> tiers.put(name, definition.tier()));
+		return tiers;
+	}
+
+	Definition get(String tier) {
+		return this.definitions.get(tier);
+	}
+
+	/**
+	 * Check one annotated method's (or class's) annotations against the tiers.
+	 * @param annotation the annotation
+	 * @param where the annotated element, for the message
+	 * @throws InvalidPerfkitPropertyException for an unknown tier, a cost above a limit's
+	 * capacity or an unreadable wait
+	 */
+	void validate(RateLimit annotation, Object where) {
+		String location = (where instanceof Method method)
+				? method.getDeclaringClass().getSimpleName() + "." + method.getName() + "()" : String.valueOf(where);
+		Definition definition = this.definitions.get(annotation.tier());
+		if (definition == null) {
+			throw new InvalidPerfkitPropertyException(PREFIX + annotation.tier(), annotation.tier(),
+					"@RateLimit on " + location + " names tier '" + annotation.tier() + "', which is not configured.",
+					"use one of " + new TreeSet<>(this.definitions.keySet()) + ", or configure it with " + PREFIX
+							+ annotation.tier() + ".limits.");
+		}
+		Set<Quota> quotas = new LinkedHashSet<>();
+		Tier tier = definition.tier();
+		if (!tier.limits().isEmpty()) {
+			quotas.add(tier.quota(null));
+		}
+		tier.plans().keySet().forEach((plan) -> quotas.add(tier.quota(plan)));
+		for (Quota quota : quotas) {
+			if (annotation.cost() < 1 || annotation.cost() > quota.smallestCapacity()) {
+				String property = PREFIX + tier.name() + ((quota.plan() != null) ? ".plans." + quota.plan() : ".limits");
+				throw new InvalidPerfkitPropertyException(property, quota.limits(),
+						"@RateLimit on " + location + " costs " + annotation.cost()
+								+ ", which no request could ever pay: the smallest limit holds "
+								+ quota.smallestCapacity() + ".",
+						"lower the cost to between 1 and " + quota.smallestCapacity() + ", or raise the limit.");
+			}
+		}
+		if (!annotation.maxWait().isEmpty()) {
+			try {
+				DurationStyle.detectAndParse(annotation.maxWait());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidPerfkitPropertyException(PREFIX + tier.name(), annotation.maxWait(),
+						"@RateLimit on " + location + " has a maxWait that is not a duration.",
+						"write maxWait as a duration such as 500ms or 5s.");
+			}
+		}
+	}
+
+	/**
+	 * A tier with its web settings.
+	 *
+	 * @param tier the tier
+	 * @param key the key kind or SpEL expression
+	 * @param chargeOnStatus statuses that consume the tier, empty for all
+	 */
+	record Definition(Tier tier, String key, Set<Integer> chargeOnStatus) {
+	}
+
+}

@@ -1,0 +1,215 @@
+package dev.perfkit.autoconfigure.ratelimit;
+
+import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
+import dev.perfkit.ratelimit.Algorithm;
+import dev.perfkit.ratelimit.Decision;
+import dev.perfkit.ratelimit.FailurePolicy;
+import dev.perfkit.ratelimit.RateLimit;
+import dev.perfkit.ratelimit.RateLimitExceededException;
+import dev.perfkit.ratelimit.RateLimiter;
+import dev.perfkit.ratelimit.Tier;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
+import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class RateLimitAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner().withConfiguration(
+			AutoConfigurations.of(org.springframework.boot.autoconfigure.aop.AopAutoConfiguration.class,
+					RateLimitAutoConfiguration.class));
+
+	@Test
+	void withoutRedisTheLimiterDecidesLocally() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			RateLimiter limiter = context.getBean(RateLimiter.class);
+			assertThat(limiter.check("auth", null, "k", 1).source()).isEqualTo(Decision.Source.LOCAL);
+			assertThat(limiter.snapshot().backend()).isEqualTo("local");
+			assertThat(context).hasSingleBean(PlanResolver.class).hasSingleBean(RateLimitProblemFactory.class);
+		});
+	}
+
+	@Test
+	void builtInTiersKeepTheirPresetsWhereAPropertyOverridesOnlyOneSetting() {
+		this.contextRunner.withPropertyValues("perfkit.rate-limit.tiers.auth.failure-policy=deny",
+				"perfkit.rate-limit.tiers.standard.limits=100/1m").run((context) -> {
+					RateLimiter limiter = context.getBean(RateLimiter.class);
+					Tier auth = limiter.tier("auth");
+					assertThat(auth.limits()).hasToString("[5/1m]");
+					assertThat(auth.algorithm()).isEqualTo(Algorithm.SLIDING_LOG);
+					assertThat(auth.failurePolicy()).isEqualTo(FailurePolicy.DENY);
+					assertThat(limiter.tier("standard").limits()).hasToString("[100/1m]");
+					assertThat(limiter.tier("password-reset").limits()).hasToString("[3/5m]");
+				});
+	}
+
+	@Test
+	void userBeansReplaceThePlanResolverProblemFactoryAndLimiter() {
+		this.contextRunner.withUserConfiguration(UserBeans.class).run((context) -> {
+			assertThat(context.getBean(PlanResolver.class)).isSameAs(context.getBean(UserBeans.class).plans);
+			assertThat(context.getBean(RateLimitProblemFactory.class))
+				.isSameAs(context.getBean(UserBeans.class).problems);
+		});
+	}
+
+	@Test
+	void disabledLeavesNoLimiter() {
+		this.contextRunner.withPropertyValues("perfkit.rate-limit.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(RateLimiter.class));
+	}
+
+	@Test
+	void aMalformedLimitStopsStartupNamingThePropertyAndTheFix() {
+		this.contextRunner.withPropertyValues("perfkit.rate-limit.tiers.webhooks.limits=20 per minute")
+			.run((context) -> assertThat(analysis(context.getStartupFailure()))
+				.satisfies((analysis) -> {
+					assertThat(analysis.getDescription()).contains("perfkit.rate-limit.tiers.webhooks.limits")
+						.contains("20 per minute");
+					assertThat(analysis.getAction()).contains("N/duration");
+				}));
+	}
+
+	@Test
+	void anUnknownTierInAnAnnotationStopsStartup() {
+		this.contextRunner.withUserConfiguration(UnknownTier.class)
+			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription())
+				.contains("perfkit.rate-limit.tiers.no-such-tier")
+				.contains("UnknownTierService.call()"));
+	}
+
+	@Test
+	void aCostAboveTheSmallestCapacityStopsStartup() {
+		this.contextRunner.withUserConfiguration(TooCostly.class)
+			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription())
+				.contains("perfkit.rate-limit.tiers.auth.limits").contains("costs 6"));
+	}
+
+	@Test
+	void aRedisBackendWithoutRedisStopsStartup() {
+		this.contextRunner.withPropertyValues("perfkit.rate-limit.backend=redis")
+			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription())
+				.contains("perfkit.rate-limit.backend"));
+	}
+
+	@Test
+	void aLimitedBeanOutsideMvcThrowsTheTypedExceptionAndAWaitingOneWaits() {
+		this.contextRunner.withUserConfiguration(Limited.class)
+			.withPropertyValues("perfkit.rate-limit.tiers.outbound.limits=1/200ms",
+					"perfkit.rate-limit.tiers.outbound.key=#account")
+			.run((context) -> {
+				Limited.Service service = context.getBean(Limited.Service.class);
+				service.once("a");
+				assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> service.once("a"))
+					.satisfies((ex) -> assertThat(ex.getDecision().quota().tier()).isEqualTo("outbound"));
+				service.once("b");
+				service.waiting("c");
+				assertThat(service.waiting("c")).isEqualTo("c");
+			});
+	}
+
+	/** Analyze a startup failure with the failure analyzers registered in spring.factories. */
+	private static FailureAnalysis analysis(Throwable failure) {
+		assertThat(failure).isNotNull();
+		for (FailureAnalyzer analyzer : SpringFactoriesLoader.forDefaultResourceLocation()
+			.load(FailureAnalyzer.class, ArgumentResolver.none(), FailureHandler.handleMessage((message, ex) -> {
+				// analyzers that need a bean factory are not the ones under test
+			}))) {
+			FailureAnalysis analysis = analyzer.analyze(failure);
+			if (analysis != null && analysis.getCause() instanceof InvalidPerfkitPropertyException) {
+				return analysis;
+			}
+		}
+		throw new AssertionError("No perfkit failure analysis for " + failure);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserBeans {
+
+		final PlanResolver plans = (principal, request) -> "gold";
+
+		final RateLimitProblemFactory problems = RateLimitProblemFactory.standard();
+
+		@Bean
+		PlanResolver plans() {
+			return this.plans;
+		}
+
+		@Bean
+		RateLimitProblemFactory problems() {
+			return this.problems;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UnknownTier {
+
+		@Bean
+		UnknownTierService unknownTierService() {
+			return new UnknownTierService();
+		}
+
+	}
+
+	static class UnknownTierService {
+
+		@RateLimit(tier = "no-such-tier")
+		void call() {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TooCostly {
+
+		@Bean
+		TooCostlyService tooCostlyService() {
+			return new TooCostlyService();
+		}
+
+	}
+
+	static class TooCostlyService {
+
+		@RateLimit(tier = "auth", cost = 6)
+		void call() {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Limited {
+
+		@Bean
+		Service service() {
+			return new Service();
+		}
+
+		static class Service {
+
+			@RateLimit(tier = "outbound")
+			public String once(String account) {
+				return account;
+			}
+
+			@RateLimit(tier = "outbound", maxWait = "5s")
+			public String waiting(String account) {
+				return account;
+			}
+
+		}
+
+	}
+
+}

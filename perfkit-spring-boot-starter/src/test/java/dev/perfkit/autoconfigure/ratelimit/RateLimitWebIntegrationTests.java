@@ -1,0 +1,231 @@
+package dev.perfkit.autoconfigure.ratelimit;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.perfkit.ratelimit.Decision;
+import dev.perfkit.ratelimit.RateLimiter;
+import dev.perfkit.test.RedisProcess;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two instances of a web application share limits through a Redis process of the tests'
+ * own; requests go over real HTTP.
+ */
+class RateLimitWebIntegrationTests {
+
+	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private static RedisProcess redis;
+
+	private static ConfigurableApplicationContext first;
+
+	private static ConfigurableApplicationContext second;
+
+	private static ConfigurableApplicationContext behindProxy;
+
+	@BeforeAll
+	static void start() {
+		redis = RedisProcess.start();
+		first = start("perfkit.rate-limit.trusted-proxies=10.0.0.0/8");
+		second = start("perfkit.rate-limit.trusted-proxies=10.0.0.0/8");
+		behindProxy = start("perfkit.rate-limit.trusted-proxies=127.0.0.1/32,10.0.0.0/8");
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> first.getBean(RateLimiter.class).check("standard", null, "probe", 1).source() == Decision.Source.REDIS
+					&& second.getBean(RateLimiter.class).check("standard", null, "probe", 1).source() == Decision.Source.REDIS
+					&& behindProxy.getBean(RateLimiter.class).check("standard", null, "probe", 1).source() == Decision.Source.REDIS);
+	}
+
+	@AfterAll
+	static void stop() {
+		for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] { first, second, behindProxy }) {
+			if (context != null) {
+				context.close();
+			}
+		}
+		if (redis != null) {
+			redis.close();
+		}
+	}
+
+	private static ConfigurableApplicationContext start(String... properties) {
+		List<String> all = properties(redis.port());
+		all.addAll(List.of(properties));
+		return new SpringApplicationBuilder(RateLimitTestApplication.class).properties(all.toArray(String[]::new)).run();
+	}
+
+	/** The test application's settings, on a Redis server's port. */
+	static List<String> properties(int redisPort) {
+		return new ArrayList<>(List.of("server.port=0", "spring.data.redis.host=127.0.0.1",
+				"spring.data.redis.port=" + redisPort, "perfkit.rate-limit.headers.reset-format=seconds",
+				"perfkit.rate-limit.tiers.per-ip.limits=50/1m", "perfkit.rate-limit.tiers.quotes.limits=2/1h",
+				"perfkit.rate-limit.tiers.failed-logins.limits=2/1h",
+				"perfkit.rate-limit.tiers.failed-logins.charge-on-status=401",
+				"perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d",
+				"perfkit.rate-limit.tiers.scan.plans.pro=5/1h,2/30d", "perfkit.rate-limit.tiers.scan.key=api-key",
+				"perfkit.redis.circuit-breaker.open-duration=200ms"));
+	}
+
+	@Test
+	void sixtyFourThreadsAcrossTwoInstancesGetExactlyFiveLoginsThrough() throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(64);
+		try {
+			CountDownLatch go = new CountDownLatch(1);
+			List<Future<Integer>> statuses = new ArrayList<>();
+			for (int i = 0; i < 64; i++) {
+				ConfigurableApplicationContext instance = (i % 2 == 0) ? first : second;
+				statuses.add(pool.submit(() -> {
+					go.await();
+					return send(instance, "POST", "/login", "X-Forwarded-For", "10.1.2.3").statusCode();
+				}));
+			}
+			go.countDown();
+			int ok = 0;
+			int tooMany = 0;
+			for (Future<Integer> status : statuses) {
+				ok += (status.get() == 200) ? 1 : 0;
+				tooMany += (status.get() == 429) ? 1 : 0;
+			}
+			assertThat(ok).isEqualTo(5);
+			assertThat(tooMany).isEqualTo(59);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+	@Test
+	void aPlanWithTwoWindowsReportsTheBindingWindowInHeadersAndTheProblemBody() throws Exception {
+		HttpResponse<String> firstScan = send(first, "GET", "/scan", "X-API-Key", "pro-key", "X-Plan", "pro");
+		assertThat(firstScan.statusCode()).isEqualTo(200);
+		// 5/1h leaves 4, 2/30d leaves 1: the month binds; one token of 2/30d takes 15 days
+		assertThat(firstScan.headers().firstValue("X-RateLimit-Limit")).hasValue("2");
+		assertThat(firstScan.headers().firstValue("X-RateLimit-Remaining")).hasValue("1");
+		assertThat(firstScan.headers().firstValue("X-RateLimit-Reset")).hasValue("1296000");
+		assertThat(send(second, "GET", "/scan", "X-API-Key", "pro-key", "X-Plan", "pro").statusCode()).isEqualTo(200);
+
+		HttpResponse<String> rejected = send(first, "GET", "/scan", "X-API-Key", "pro-key", "X-Plan", "pro");
+		assertThat(rejected.statusCode()).isEqualTo(429);
+		assertThat(rejected.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(rejected.headers().firstValue("X-RateLimit-Limit")).hasValue("2");
+		assertThat(rejected.headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
+		// requests follow each other within a second, so the wait rounds up to a full 15 days
+		assertThat(rejected.headers().firstValue("Retry-After")).hasValue("1296000");
+		assertThat(rejected.body()).isEqualTo("{\"type\":\"about:blank\",\"title\":\"Too Many Requests\",\"status\":429,"
+				+ "\"detail\":\"Rate limit of tier 'scan' exceeded; retry after 1296000 seconds.\","
+				+ "\"instance\":\"/scan\",\"tier\":\"scan\",\"limit\":\"2/30d\",\"retryAfter\":1296000}");
+
+		HttpResponse<String> free = send(first, "GET", "/scan", "X-API-Key", "free-key", "X-Plan", "free");
+		assertThat(free.headers().firstValue("X-RateLimit-Limit")).hasValue("10");
+		assertThat(free.headers().firstValue("X-RateLimit-Remaining")).hasValue("9");
+		assertThat(free.headers().firstValue("X-RateLimit-Reset")).hasValue("360");
+	}
+
+	@Test
+	void aSpoofedForwardedForFromAnUntrustedPeerEarnsNoFreshBucket() throws Exception {
+		for (int i = 0; i < 5; i++) {
+			assertThat(send(first, "POST", "/login-by-email?email=spoof" + i + "@example.com", "X-Forwarded-For",
+					"198.51.100." + i).statusCode()).isEqualTo(200);
+		}
+		// the peer 127.0.0.1 is no trusted proxy: every request counted against 127.0.0.1, so
+		// the per-ip tier (50/1m) shows at least these six; a fresh bucket would show 49
+		Long remaining = Long.valueOf(send(second, "POST", "/login-by-email?email=other@example.com",
+				"X-Forwarded-For", "198.51.100.99").headers().firstValue("X-RateLimit-Remaining").orElseThrow());
+		assertThat(remaining).isLessThanOrEqualTo(44);
+	}
+
+	@Test
+	void behindATrustedProxyTheRightMostUntrustedHopIsTheClient() throws Exception {
+		for (int i = 0; i < 5; i++) {
+			assertThat(send(behindProxy, "POST", "/login", "X-Forwarded-For", "6.6.6." + i + ", 203.0.113.7, 10.0.0.2")
+				.statusCode()).isEqualTo(200);
+		}
+		HttpResponse<String> sixth = send(behindProxy, "POST", "/login", "X-Forwarded-For", "1.1.1.1, 203.0.113.7");
+		assertThat(sixth.statusCode()).isEqualTo(429);
+		HttpResponse<String> otherClient = send(behindProxy, "POST", "/login", "Forwarded",
+				"for=203.0.113.8;proto=https");
+		assertThat(otherClient.statusCode()).isEqualTo(200);
+		assertThat(otherClient.headers().firstValue("X-RateLimit-Remaining")).hasValue("4");
+	}
+
+	@Test
+	void aSpelKeyOverBoundArgumentsLimitsPerEmailAcrossInstances() throws Exception {
+		for (int i = 0; i < 5; i++) {
+			ConfigurableApplicationContext instance = (i % 2 == 0) ? first : second;
+			assertThat(send(instance, "POST", "/login-by-email?email=Alice@Example.com", "X-Forwarded-For", "x")
+				.statusCode()).isEqualTo(200);
+		}
+		HttpResponse<String> sixth = send(second, "POST", "/login-by-email?email=alice@example.com");
+		assertThat(sixth.statusCode()).isEqualTo(429);
+		assertThat(sixth.headers().firstValue("Retry-After")).isPresent();
+		assertThat(second.getBean(RateLimitTestApplication.Rejections.class).events)
+			.anySatisfy((event) -> {
+				assertThat(event.getKey()).isEqualTo("spel:alice@example.com");
+				assertThat(event.getTier()).isEqualTo("auth");
+			});
+	}
+
+	@Test
+	void onlyResponsesWithAChargedStatusConsumeTheTier() throws Exception {
+		for (int i = 0; i < 4; i++) {
+			assertThat(send(behindProxy, "POST", "/sign-in?password=right", "X-Forwarded-For", "192.0.2.44").statusCode())
+				.isEqualTo(200);
+		}
+		assertThat(send(behindProxy, "POST", "/sign-in?password=wrong", "X-Forwarded-For", "192.0.2.44").statusCode())
+			.isEqualTo(401);
+		assertThat(send(behindProxy, "POST", "/sign-in?password=wrong", "X-Forwarded-For", "192.0.2.44").statusCode())
+			.isEqualTo(401);
+		assertThat(send(behindProxy, "POST", "/sign-in?password=right", "X-Forwarded-For", "192.0.2.44").statusCode())
+			.isEqualTo(429);
+	}
+
+	@Test
+	void aLimitedServiceBeanThrowsATypedExceptionThatBecomesA429() throws Exception {
+		assertThat(send(first, "GET", "/quote?symbol=ACME").statusCode()).isEqualTo(200);
+		assertThat(send(second, "GET", "/quote?symbol=ACME").statusCode()).isEqualTo(200);
+		HttpResponse<String> third = send(first, "GET", "/quote?symbol=ACME");
+		assertThat(third.statusCode()).isEqualTo(429);
+		assertThat(third.body()).contains("\"tier\":\"quotes\"");
+		assertThat(send(first, "GET", "/quote?symbol=OTHER").statusCode()).isEqualTo(200);
+		assertThat(first.getBean(MeterRegistry.class).get("perfkit.ratelimit.requests").tag("tier", "quotes")
+			.tag("outcome", "rejected").counter().count()).isEqualTo(1);
+	}
+
+	@Test
+	void unannotatedEndpointsCarryNoRateLimitHeaders() throws Exception {
+		HttpResponse<String> response = send(first, "GET", "/free");
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("X-RateLimit-Limit")).isEmpty();
+	}
+
+	static HttpResponse<String> send(ConfigurableApplicationContext context, String method, String path,
+			String... headers) throws Exception {
+		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.method(method, HttpRequest.BodyPublishers.noBody());
+		for (int i = 0; i < headers.length; i += 2) {
+			request.header(headers[i], headers[i + 1]);
+		}
+		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+}
