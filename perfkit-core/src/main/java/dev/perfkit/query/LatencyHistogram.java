@@ -3,12 +3,12 @@ package dev.perfkit.query;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A fixed-size, log-linear latency histogram: each power of two of nanoseconds is split
+ * A fixed-size, log-linear latency histogram (shared by the query and pool engines): each power of two of nanoseconds is split
  * into {@value #SUB_BUCKETS} linear sub-buckets, from 1 µs to about 73 minutes, so a
  * quantile is accurate to within one sub-bucket (at most 12.5% of the value). Recording is
  * one array increment; there is no allocation and no lock.
  */
-final class LatencyHistogram {
+public final class LatencyHistogram {
 
 	private static final int SUB_BITS = 3;
 
@@ -23,7 +23,11 @@ final class LatencyHistogram {
 
 	private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
 
-	void record(long nanos) {
+	/**
+	 * Record one value.
+	 * @param nanos the value in nanoseconds
+	 */
+	public void record(long nanos) {
 		this.counts.incrementAndGet(index(nanos));
 	}
 
@@ -56,7 +60,7 @@ final class LatencyHistogram {
 	 * @param max the largest value seen, which caps the estimate
 	 * @return the estimates in nanoseconds, {@code 0} when nothing was recorded
 	 */
-	long[] quantiles(double[] quantiles, long max) {
+	public long[] quantiles(double[] quantiles, long max) {
 		long[] copy = new long[BUCKETS];
 		long total = 0;
 		for (int i = 0; i < BUCKETS; i++) {
