@@ -23,7 +23,9 @@ final class Callers {
 	static String find() {
 		return WALKER.walk((frames) -> frames
 			.filter((frame) -> FRAMEWORK_PREFIXES.stream().noneMatch(frame.getClassName()::startsWith)
-					&& !frame.getClassName().contains("$$") && !isPerfkit(frame.getDeclaringClass()))
+					// Generated proxies (Hibernate, CGLIB, ByteBuddy) have no source file.
+					&& frame.getFileName() != null && !frame.getClassName().contains("$$")
+					&& !isPerfkit(frame.getDeclaringClass()))
 			.findFirst()
 			.map((frame) -> frame.getClassName() + "." + frame.getMethodName() + "(" + frame.getFileName() + ":"
 					+ frame.getLineNumber() + ")")

@@ -16,6 +16,9 @@ final class FingerprintStatistics {
 
 	final Fingerprint fingerprint;
 
+	/** Whether the statement reads (SELECT or WITH), the only kind N+1 detection looks at. */
+	final boolean read;
+
 	/** The fingerprint's own timer, or the shared {@code other} one. */
 	final Timer timer;
 
@@ -32,6 +35,8 @@ final class FingerprintStatistics {
 	FingerprintStatistics(Fingerprint fingerprint, Timer timer) {
 		this.fingerprint = fingerprint;
 		this.timer = timer;
+		this.read = !fingerprint.isOverflow()
+				&& (fingerprint.sql().startsWith("select") || fingerprint.sql().startsWith("with"));
 	}
 
 	void record(long nanos, boolean success) {

@@ -167,7 +167,7 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 		QueryScope.State scope = QueryScope.current();
 		if (scope != null) {
 			scope.statements++;
-			if (this.settings.nPlusOneThreshold() > 0 && !first.fingerprint.isOverflow()) {
+			if (this.settings.nPlusOneThreshold() > 0 && first.read) {
 				track(scope, first.fingerprint, queries.get(0));
 			}
 		}

@@ -1,0 +1,114 @@
+package dev.perfkit.autoconfigure.query;
+
+import java.util.List;
+
+import dev.perfkit.autoconfigure.query.orders.Customer;
+import dev.perfkit.autoconfigure.query.orders.OrdersConfiguration;
+import dev.perfkit.autoconfigure.query.orders.PurchaseOrder;
+import dev.perfkit.query.NPlusOneSuspect;
+import dev.perfkit.query.QueryInsight;
+import dev.perfkit.test.PostgresDatabase;
+import dev.perfkit.test.TestPostgres;
+import jakarta.persistence.EntityManager;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.orm.jpa.SharedEntityManagerCreator;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import jakarta.persistence.EntityManagerFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * N+1 detection with Hibernate against PostgreSQL: lazy loading in a loop is reported
+ * once with its count, its fetch-join twin is not.
+ */
+class HibernateNPlusOneIntegrationTests {
+
+	private final PostgresDatabase database = TestPostgres.get();
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(
+				load("org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"),
+				load("org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration"),
+				load("org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration"),
+				PerfkitQueryAutoConfiguration.class))
+		.withUserConfiguration(OrdersConfiguration.class)
+		.withPropertyValues("spring.datasource.url=" + this.database.jdbcUrl(),
+				"spring.datasource.username=" + this.database.username(),
+				"spring.datasource.password=" + this.database.password(), "spring.jpa.hibernate.ddl-auto=create-drop",
+				"spring.jpa.open-in-view=false", "perfkit.query.hibernate.comment-tag=true");
+
+	@Test
+	void touchingALazyAssociationOfTenOrdersIsOneNPlusOneReportWithCountTen() {
+		this.contextRunner.run((context) -> {
+			seed(context);
+			transaction(context, "OrderService.listOrders").executeWithoutResult((status) -> {
+				List<PurchaseOrder> orders = entityManager(context)
+					.createQuery("select o from PurchaseOrder o order by o.id", PurchaseOrder.class)
+					.getResultList();
+				orders.forEach((order) -> order.getCustomer().getName());
+			});
+			List<NPlusOneSuspect> suspects = context.getBean(QueryInsight.class).snapshot().nPlusOneSuspects();
+			assertThat(suspects).singleElement().satisfies((suspect) -> {
+				assertThat(suspect.lastCount()).isEqualTo(10);
+				assertThat(suspect.entryPoint()).isEqualTo("OrderService.listOrders");
+				assertThat(suspect.sql()).contains("from pk5_customer");
+				assertThat(suspect.caller()).contains(getClass().getSimpleName());
+			});
+		});
+	}
+
+	@Test
+	void theFetchJoinTwinIsNoNPlusOne() {
+		this.contextRunner.run((context) -> {
+			seed(context);
+			transaction(context, "OrderService.listOrdersWithCustomers").executeWithoutResult((status) -> {
+				List<PurchaseOrder> orders = entityManager(context)
+					.createQuery("select o from PurchaseOrder o join fetch o.customer order by o.id",
+							PurchaseOrder.class)
+					.getResultList();
+				orders.forEach((order) -> order.getCustomer().getName());
+			});
+			assertThat(context.getBean(QueryInsight.class).snapshot().nPlusOneSuspects()).isEmpty();
+			assertThat(context.getBean(QueryInsight.class).snapshot().queries())
+				.anySatisfy((query) -> assertThat(query.sql()).contains("join pk5_customer"));
+		});
+	}
+
+	private void seed(AssertableApplicationContext context) {
+		transaction(context, "seed").executeWithoutResult((status) -> {
+			EntityManager entityManager = entityManager(context);
+			for (long id = 1; id <= 10; id++) {
+				Customer customer = new Customer(id, "customer-" + id);
+				entityManager.persist(customer);
+				entityManager.persist(new PurchaseOrder(id, customer));
+			}
+		});
+		context.getBean(QueryInsight.class).reset();
+	}
+
+	private static TransactionTemplate transaction(AssertableApplicationContext context, String name) {
+		TransactionTemplate transaction = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+		transaction.setName(name);
+		return transaction;
+	}
+
+	private static EntityManager entityManager(AssertableApplicationContext context) {
+		return SharedEntityManagerCreator.createSharedEntityManager(context.getBean(EntityManagerFactory.class));
+	}
+
+	private static Class<?> load(String name) {
+		try {
+			return Class.forName(name);
+		}
+		catch (ClassNotFoundException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
