@@ -80,8 +80,22 @@ public final class QueryInsight {
 	 * @return the wrapping data source
 	 */
 	public ProxyDataSource wrap(DataSource dataSource, String name, MethodExecutionListener methodListener) {
+		return wrap(dataSource, name, methodListener, null);
+	}
+
+	/**
+	 * Wrap a data source so that its statements are measured, with a method listener and
+	 * an explainer of slow SELECT statements.
+	 * @param dataSource the data source
+	 * @param name the name used in logs, meter tags and the snapshot
+	 * @param methodListener an extra listener, or {@code null}
+	 * @param explainer explains slow SELECT statements, or {@code null}
+	 * @return the wrapping data source
+	 */
+	public ProxyDataSource wrap(DataSource dataSource, String name, MethodExecutionListener methodListener,
+			PlanExplainer explainer) {
 		QueryListener listener = this.listeners.computeIfAbsent(name,
-				(key) -> new QueryListener(key, this.settings, this.registry, this.suspects));
+				(key) -> new QueryListener(key, this.settings, this.registry, this.suspects, explainer));
 		ProxyDataSourceBuilder builder = ProxyDataSourceBuilder.create(dataSource)
 			.name(name)
 			.listener(listener);
@@ -104,7 +118,10 @@ public final class QueryInsight {
 		List<QueryStatisticsSnapshot.Query> queries = new ArrayList<>();
 		this.listeners.values().forEach((listener) -> queries.addAll(listener.snapshot()));
 		queries.sort(Comparator.comparing(QueryStatisticsSnapshot.Query::total).reversed());
-		return new QueryStatisticsSnapshot(java.time.Instant.now(), List.copyOf(queries), this.suspects.list());
+		List<ExplainedPlan> plans = new ArrayList<>();
+		this.listeners.values().forEach((listener) -> plans.addAll(listener.plans()));
+		return new QueryStatisticsSnapshot(java.time.Instant.now(), List.copyOf(queries), this.suspects.list(),
+				List.copyOf(plans));
 	}
 
 	/**

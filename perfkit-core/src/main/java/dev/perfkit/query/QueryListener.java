@@ -77,8 +77,12 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 
 	private volatile FingerprintStatistics overflow;
 
-	QueryListener(String dataSource, QuerySettings settings, MeterRegistry registry, NPlusOneSuspects suspects) {
+	private final PlanExplainer explainer;
+
+	QueryListener(String dataSource, QuerySettings settings, MeterRegistry registry, NPlusOneSuspects suspects,
+			PlanExplainer explainer) {
 		this.dataSource = dataSource;
+		this.explainer = explainer;
 		this.settings = settings;
 		this.slowNanos = settings.slowThreshold().toNanos();
 		long timeoutMillis = settings.timeout().toMillis();
@@ -163,6 +167,9 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 		if (nanos >= this.slowNanos) {
 			this.slow.increment();
 			this.slowLog.write(this.dataSource, nanos, success, batchSize, first.fingerprint, queries.get(0));
+			if (this.explainer != null && success && first.read && size == 1) {
+				this.explainer.offer(first.fingerprint, queries.get(0));
+			}
 		}
 		QueryScope.State scope = QueryScope.current();
 		if (scope != null) {
@@ -256,7 +263,14 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 		return queries;
 	}
 
+	List<ExplainedPlan> plans() {
+		return (this.explainer != null) ? this.explainer.plans() : List.of();
+	}
+
 	void reset() {
+		if (this.explainer != null) {
+			this.explainer.clear();
+		}
 		this.bySql.invalidateAll();
 		this.byFingerprint.clear();
 		this.distinct.set(0);

@@ -11,8 +11,10 @@ import java.util.List;
  * @param takenAt when the snapshot was taken
  * @param queries the statistics per data source and fingerprint, largest total first
  * @param nPlusOneSuspects the N+1 suspects seen since the last reset
+ * @param plans the plans of slow SELECT statements, when EXPLAIN is on
  */
-public record QueryStatisticsSnapshot(Instant takenAt, List<Query> queries, List<NPlusOneSuspect> nPlusOneSuspects) {
+public record QueryStatisticsSnapshot(Instant takenAt, List<Query> queries, List<NPlusOneSuspect> nPlusOneSuspects,
+		List<ExplainedPlan> plans) {
 
 	/**
 	 * Return the statistics of one fingerprint.

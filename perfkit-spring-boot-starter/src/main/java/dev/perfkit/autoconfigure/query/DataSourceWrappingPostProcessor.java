@@ -2,6 +2,8 @@ package dev.perfkit.autoconfigure.query;
 
 import java.util.List;
 
+import java.sql.DriverManager;
+
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -9,8 +11,10 @@ import dev.perfkit.pool.ConnectionTracker;
 import dev.perfkit.pool.PoolInsight;
 import dev.perfkit.pool.PoolObserver;
 import dev.perfkit.pool.ReplicaRouting;
+import dev.perfkit.query.PlanExplainer;
 import dev.perfkit.query.QueryInsight;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import net.ttddyy.dsproxy.support.ProxyDataSource;
 
 import org.springframework.aop.scope.ScopedProxyUtils;
@@ -83,17 +87,34 @@ final class DataSourceWrappingPostProcessor implements BeanPostProcessor, Ordere
 	private DataSource wrap(DataSource dataSource, String name, PerfkitQueryProperties settings) {
 		MeterRegistry registry = this.meterRegistry.getIfAvailable();
 		ConnectionTracker tracker = null;
+		PlanExplainer explainer = null;
 		PoolInsight pools = this.poolInsight.getObject();
 		if (HIKARI_PRESENT) {
 			HikariDataSource hikari = DataSourceUnwrapper.unwrap(dataSource, HikariDataSource.class);
 			if (hikari != null) {
 				tracker = new ConnectionTracker(name, settings.getPool().getLeakThreshold(),
-						(registry != null) ? registry : new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+						(registry != null) ? registry : new SimpleMeterRegistry());
 				pools.register(tracker);
 				pools.register(new PoolObserver(name, hikari, tracker, registry));
+				explainer = explainer(name, hikari, settings.getExplain());
+				if (explainer != null) {
+					pools.own(explainer);
+				}
 			}
 		}
-		return this.queryInsight.getObject().wrap(dataSource, name, tracker);
+		return this.queryInsight.getObject().wrap(dataSource, name, tracker, explainer);
+	}
+
+	private static PlanExplainer explainer(String name, HikariDataSource hikari, PerfkitQueryProperties.Explain explain) {
+		String url = hikari.getJdbcUrl();
+		if (!explain.isEnabled() || url == null || !url.startsWith("jdbc:postgresql:")) {
+			return null;
+		}
+		String username = hikari.getUsername();
+		String password = hikari.getPassword();
+		// A connection of the explainer's own, never one of the pool's.
+		return new PlanExplainer(name, () -> DriverManager.getConnection(url, username, password),
+				explain.getInterval(), explain.getTimeout(), explain.getLargeTableRows());
 	}
 
 }

@@ -104,9 +104,19 @@ public final class PerfkitQueryAutoConfiguration {
 			throw new InvalidPerfkitPropertyException("perfkit.query.pool.saturation-threshold", saturation,
 					"The saturation threshold is a share of the pool.", "set a number above 0 and at most 1, such as 0.9.");
 		}
+		PerfkitQueryProperties.Explain explain = properties.getExplain();
+		requirePositive("perfkit.query.explain.interval", explain.getInterval());
+		requirePositive("perfkit.query.explain.timeout", explain.getTimeout());
 		return new QuerySettings(slow, properties.getMaxFingerprints(), properties.getMaxTaggedFingerprints(),
 				properties.isLogParameters(), properties.getRedactedParameters(), properties.getMaxParameterLength(),
 				threshold, properties.getNPlusOne().isStrict(), (timeout != null) ? timeout : Duration.ZERO);
+	}
+
+	private static void requirePositive(String property, Duration value) {
+		if (value == null || value.isNegative() || value.isZero()) {
+			throw new InvalidPerfkitPropertyException(property, value, "The duration must be positive.",
+					"set a positive duration such as 2s.");
+		}
 	}
 
 	private static void requireAtLeast(String property, int value, int minimum) {

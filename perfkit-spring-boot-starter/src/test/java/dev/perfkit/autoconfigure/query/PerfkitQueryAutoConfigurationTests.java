@@ -161,6 +161,31 @@ class PerfkitQueryAutoConfigurationTests {
 		});
 	}
 
+	@Test
+	void slowSelectsAreExplainedWhenSwitchedOn() {
+		this.contextRunner
+			.withPropertyValues("perfkit.query.explain.enabled=true", "perfkit.query.slow-threshold=0ms",
+					"perfkit.query.explain.large-table-rows=0")
+			.run((context) -> {
+				new JdbcTemplate(context.getBean(DataSource.class))
+					.queryForList("SELECT relname FROM pg_class WHERE relname = ?", "pg_class");
+				QueryInsight insight = context.getBean(QueryInsight.class);
+				org.awaitility.Awaitility.await()
+					.atMost(java.time.Duration.ofSeconds(10))
+					.until(() -> !insight.snapshot().plans().isEmpty());
+				assertThat(insight.snapshot().plans()).singleElement()
+					.satisfies((plan) -> assertThat(plan.dataSource()).isEqualTo("dataSource"));
+			});
+	}
+
+	@Test
+	void explainIsOffByDefault() {
+		this.contextRunner.withPropertyValues("perfkit.query.slow-threshold=0ms").run((context) -> {
+			new JdbcTemplate(context.getBean(DataSource.class)).queryForList("SELECT 1");
+			assertThat(context.getBean(QueryInsight.class).snapshot().plans()).isEmpty();
+		});
+	}
+
 	private static Class<?> load(String name) {
 		try {
 			return Class.forName(name);
