@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.perfkit.query.QueryInsight;
 import dev.perfkit.query.QuerySettings;
+import dev.perfkit.query.TestPools;
 import dev.perfkit.test.PostgresDatabase;
 import dev.perfkit.test.TestPostgres;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -33,11 +34,7 @@ class PoolObserverIntegrationTests {
 	@BeforeEach
 	void createPool() {
 		PostgresDatabase database = TestPostgres.get();
-		this.pool = new CountingHikariDataSource();
-		this.pool.setJdbcUrl(database.jdbcUrl());
-		this.pool.setUsername(database.username());
-		this.pool.setPassword(database.password());
-		this.pool.setMaximumPoolSize(2);
+		this.pool = TestPools.configure(new CountingHikariDataSource(), database, database.jdbcUrl(), 2);
 		this.pool.setConnectionTimeout(30_000);
 	}
 

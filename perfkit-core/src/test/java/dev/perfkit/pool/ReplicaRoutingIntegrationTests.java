@@ -8,6 +8,7 @@ import java.time.Duration;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.perfkit.query.TestPools;
 import dev.perfkit.test.PostgresDatabase;
 import dev.perfkit.test.TestPostgres;
 import org.junit.jupiter.api.AfterEach;
@@ -74,11 +75,7 @@ class ReplicaRoutingIntegrationTests {
 	}
 
 	private static HikariDataSource pool(String url, PostgresDatabase database) {
-		HikariDataSource pool = new HikariDataSource();
-		pool.setJdbcUrl(url);
-		pool.setUsername(database.username());
-		pool.setPassword(database.password());
-		pool.setMaximumPoolSize(2);
+		HikariDataSource pool = TestPools.configure(new HikariDataSource(), database, url, 2);
 		pool.setConnectionTimeout(1000);
 		return pool;
 	}

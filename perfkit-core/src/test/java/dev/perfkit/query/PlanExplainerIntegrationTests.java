@@ -38,11 +38,7 @@ class PlanExplainerIntegrationTests {
 		this.database.execute("CREATE TABLE " + this.table + " (id int primary key, v int)");
 		this.database.execute("INSERT INTO " + this.table + " SELECT g, g % 100 FROM generate_series(1, 20000) g");
 		this.database.execute("ANALYZE " + this.table);
-		this.pool = new HikariDataSource();
-		this.pool.setJdbcUrl(this.database.jdbcUrl());
-		this.pool.setUsername(this.database.username());
-		this.pool.setPassword(this.database.password());
-		this.pool.setMaximumPoolSize(2);
+		this.pool = TestPools.of(this.database);
 		this.explainer = new PlanExplainer("primary", this.database::connect, Duration.ofHours(1),
 				Duration.ofSeconds(2), 10_000);
 	}

@@ -47,11 +47,7 @@ class QueryInsightIntegrationTests {
 		this.database.execute("CREATE TABLE " + this.table + " (id int primary key, name text, password text)");
 		this.database.execute("INSERT INTO " + this.table
 				+ " SELECT g, 'name-' || g, 'secret-' || g FROM generate_series(1, 20) g");
-		this.pool = new HikariDataSource();
-		this.pool.setJdbcUrl(this.database.jdbcUrl());
-		this.pool.setUsername(this.database.username());
-		this.pool.setPassword(this.database.password());
-		this.pool.setMaximumPoolSize(2);
+		this.pool = TestPools.of(this.database);
 		this.registry = new SimpleMeterRegistry();
 	}
 

@@ -32,11 +32,11 @@ class HibernateNPlusOneIntegrationTests {
 	private final PostgresDatabase database = TestPostgres.get();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(
-				load("org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"),
-				load("org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration"),
-				load("org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration"),
-				PerfkitQueryAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(AutoConfigurationClasses.named(
+				"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+				"org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration",
+				"org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
+				PerfkitQueryAutoConfiguration.class.getName())))
 		.withUserConfiguration(OrdersConfiguration.class)
 		.withPropertyValues("spring.datasource.url=" + this.database.jdbcUrl(),
 				"spring.datasource.username=" + this.database.username(),
@@ -100,15 +100,6 @@ class HibernateNPlusOneIntegrationTests {
 
 	private static EntityManager entityManager(AssertableApplicationContext context) {
 		return SharedEntityManagerCreator.createSharedEntityManager(context.getBean(EntityManagerFactory.class));
-	}
-
-	private static Class<?> load(String name) {
-		try {
-			return Class.forName(name);
-		}
-		catch (ClassNotFoundException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

@@ -37,12 +37,13 @@ class PerfkitQueryAutoConfigurationTests {
 	private final PostgresDatabase database = TestPostgres.get();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(load("org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"),
-				load("org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration"),
-				load("org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration"),
-				load("org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"),
-				load("org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"),
-				PerfkitQueryAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(AutoConfigurationClasses.named(
+				"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+				"org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+				PerfkitQueryAutoConfiguration.class.getName())))
 		.withPropertyValues("spring.datasource.url=" + this.database.jdbcUrl(),
 				"spring.datasource.username=" + this.database.username(),
 				"spring.datasource.password=" + this.database.password(),
@@ -184,15 +185,6 @@ class PerfkitQueryAutoConfigurationTests {
 			new JdbcTemplate(context.getBean(DataSource.class)).queryForList("SELECT 1");
 			assertThat(context.getBean(QueryInsight.class).snapshot().plans()).isEmpty();
 		});
-	}
-
-	private static Class<?> load(String name) {
-		try {
-			return Class.forName(name);
-		}
-		catch (ClassNotFoundException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	@Configuration(proxyBeanMethods = false)
