@@ -133,8 +133,8 @@ public final class PerfkitQueryAutoConfiguration {
 		@Bean
 		@Conditional(OnReplicaCondition.class)
 		ReplicaDataSources perfkitReplicaDataSources(PerfkitReplicaProperties properties, Environment environment,
-				BeanFactory beanFactory, PoolInsight pools) {
-			return new ReplicaDataSources(properties, environment, beanFactory, pools);
+				BeanFactory beanFactory, PoolInsight pools, ObjectProvider<MeterRegistry> meterRegistry) {
+			return new ReplicaDataSources(properties, environment, beanFactory, pools, meterRegistry);
 		}
 
 	}

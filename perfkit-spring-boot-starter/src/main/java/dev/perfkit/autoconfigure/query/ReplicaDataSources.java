@@ -3,10 +3,13 @@ package dev.perfkit.autoconfigure.query;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.perfkit.pool.PoolInsight;
 import dev.perfkit.pool.ReplicaFallbackDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
@@ -25,12 +28,15 @@ final class ReplicaDataSources {
 
 	private final PoolInsight pools;
 
+	private final ObjectProvider<MeterRegistry> meterRegistry;
+
 	ReplicaDataSources(PerfkitReplicaProperties properties, Environment environment, BeanFactory beanFactory,
-			PoolInsight pools) {
+			PoolInsight pools, ObjectProvider<MeterRegistry> meterRegistry) {
 		this.properties = properties;
 		this.environment = environment;
 		this.beanFactory = beanFactory;
 		this.pools = pools;
+		this.meterRegistry = meterRegistry;
 	}
 
 	boolean isPrimaryBean(String beanName) {
@@ -55,6 +61,11 @@ final class ReplicaDataSources {
 		pool.setReadOnly(true);
 		// Start lazily, and never fail startup because the replica is down.
 		pool.setInitializationFailTimeout(-1);
+		// Boot's hikaricp.* meters cover only the pools it made; give the replica the same.
+		MeterRegistry registry = this.meterRegistry.getIfAvailable();
+		if (registry != null) {
+			pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+		}
 		this.pools.own(pool);
 		return pool;
 	}

@@ -80,6 +80,44 @@ class HibernateNPlusOneIntegrationTests {
 		});
 	}
 
+	@Test
+	void hibernateStatisticsAndSlowQueryLogArePassedThrough() {
+		this.contextRunner
+			.withPropertyValues("perfkit.query.hibernate.statistics=true", "perfkit.query.hibernate.log-slow-query=true",
+					"perfkit.query.slow-threshold=250ms")
+			.run((context) -> {
+				java.util.Map<String, Object> properties = context.getBean(EntityManagerFactory.class).getProperties();
+				assertThat(properties).containsEntry("hibernate.generate_statistics", true)
+					.containsEntry("hibernate.log_slow_query", 250L);
+			});
+	}
+
+	@Test
+	void hibernateStatementsCarryTheStaticCommentTagOfTheirTransaction() {
+		this.contextRunner
+			.withPropertyValues("spring.application.name=shop", "perfkit.query.slow-threshold=0ms",
+					"perfkit.query.log-parameters=true")
+			.run((context) -> {
+				seed(context);
+				ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+					.getLogger("dev.perfkit.query.slow");
+				ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
+				appender.start();
+				logger.addAppender(appender);
+				try {
+					transaction(context, "OrderService.countOrders").executeWithoutResult((status) -> entityManager(context)
+						.createQuery("select count(o) from PurchaseOrder o", Long.class)
+						.getSingleResult());
+				}
+				finally {
+					logger.detachAppender(appender);
+				}
+				assertThat(appender.list).singleElement()
+					.satisfies((event) -> assertThat(event.getFormattedMessage())
+						.contains("/* application=shop, route=OrderService.countOrders */ select count("));
+			});
+	}
+
 	private void seed(AssertableApplicationContext context) {
 		transaction(context, "seed").executeWithoutResult((status) -> {
 			EntityManager entityManager = entityManager(context);

@@ -159,6 +159,23 @@ class PerfkitQueryAutoConfigurationTests {
 			assertThat(context.getBean(QueryInsight.class).snapshot().queries())
 				.extracting((query) -> query.dataSource())
 				.containsExactlyInAnyOrder("dataSource", "replica");
+			assertThat(context.getBean(MeterRegistry.class).find("hikaricp.connections.max").tag("pool", "replica").gauge())
+				.isNotNull();
+		});
+	}
+
+	@Test
+	void aConnectionHeldPastTheLeakThresholdIsCountedByTheSweeper() {
+		this.contextRunner.withPropertyValues("perfkit.query.pool.leak-threshold=200ms").run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			try (Connection held = context.getBean(DataSource.class).getConnection()) {
+				org.awaitility.Awaitility.await()
+					.atMost(java.time.Duration.ofSeconds(10))
+					.until(() -> registry.get("perfkit.pool.leak.suspects").tag("pool", "dataSource").counter().count() == 1);
+			}
+			assertThat(context.getBean(PoolInsight.class).snapshots()).singleElement()
+				.satisfies((pool) -> assertThat(pool.leakSuspects()).singleElement()
+					.satisfies((suspect) -> assertThat(suspect.stack()).isNotEmpty()));
 		});
 	}
 
