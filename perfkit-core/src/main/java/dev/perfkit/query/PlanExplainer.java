@@ -9,11 +9,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import net.ttddyy.dsproxy.QueryInfo;
 import net.ttddyy.dsproxy.proxy.ParameterSetOperation;
@@ -40,6 +44,9 @@ public final class PlanExplainer implements AutoCloseable {
 	private static final Logger logger = LoggerFactory.getLogger("dev.perfkit.query.explain");
 
 	private static final int MAX_PLANS = 100;
+
+	private static final Pattern FILTER_COLUMN = Pattern
+		.compile("([a-z_][a-z0-9_]*)\\)?(?:::[a-z ]+)?\\s*(?:=|<>|<=|>=|<|>|~~\\*?|!~~|IS\\b|= ANY)");
 
 	private final String dataSource;
 
@@ -179,9 +186,14 @@ public final class PlanExplainer implements AutoCloseable {
 			String schema = node.path("Schema").asString("");
 			long rows = estimatedRows(connection, table);
 			if (rows >= this.largeTableRows) {
-				String filter = node.path("Filter").asString("");
+				// Only the column names: the filter text holds the bound values.
+				Set<String> columns = new TreeSet<>();
+				Matcher matcher = FILTER_COLUMN.matcher(node.path("Filter").asString(""));
+				while (matcher.find()) {
+					columns.add(matcher.group(1));
+				}
 				candidates.add("sequential scan of " + (schema.isEmpty() ? "" : schema + ".") + table + " (about "
-						+ rows + " rows)" + (filter.isEmpty() ? "" : " filtering " + filter)
+						+ rows + " rows)" + (columns.isEmpty() ? "" : " filtering on " + String.join(", ", columns))
 						+ ": an index on the filtered columns may help");
 			}
 		}

@@ -182,6 +182,9 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 
 	private void track(QueryScope.State scope, Fingerprint fingerprint, QueryInfo query) {
 		QueryScope.Tally tally = scope.tally(fingerprint);
+		if (tally == null) {
+			return;
+		}
 		tally.executions++;
 		if (tally.reporter != null) {
 			return;

@@ -119,6 +119,12 @@ public final class QueryScope implements AutoCloseable {
 	/** What one scope has seen. */
 	static final class State {
 
+		/**
+		 * Bound on distinct fingerprints tallied per scope, so that a long batch job in one
+		 * transaction cannot grow it without limit; later fingerprints are not judged.
+		 */
+		static final int MAX_TALLIES = 1000;
+
 		String entryPoint;
 
 		int depth;
@@ -135,6 +141,9 @@ public final class QueryScope implements AutoCloseable {
 
 		Tally tally(Fingerprint fingerprint) {
 			Tally tally = this.tallies.get(fingerprint);
+			if (tally == null && this.tallies.size() >= MAX_TALLIES) {
+				return null;
+			}
 			if (tally == null) {
 				tally = new Tally(fingerprint);
 				this.tallies.put(fingerprint, tally);

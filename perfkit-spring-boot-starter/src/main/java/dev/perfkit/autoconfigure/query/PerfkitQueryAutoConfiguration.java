@@ -89,6 +89,7 @@ public final class PerfkitQueryAutoConfiguration {
 		requireAtLeast("perfkit.query.max-fingerprints", properties.getMaxFingerprints(), 1);
 		requireAtLeast("perfkit.query.max-tagged-fingerprints", properties.getMaxTaggedFingerprints(), 0);
 		requireAtLeast("perfkit.query.max-parameter-length", properties.getMaxParameterLength(), 1);
+		requireAtLeast("perfkit.query.pool.waiting-threshold", properties.getPool().getWaitingThreshold(), 1);
 		int threshold = properties.getNPlusOne().getThreshold();
 		if (threshold < 0 || threshold == 1) {
 			throw new InvalidPerfkitPropertyException("perfkit.query.n-plus-one.threshold", threshold,
