@@ -92,10 +92,11 @@ final class DataSourceWrappingPostProcessor implements BeanPostProcessor, Ordere
 		if (HIKARI_PRESENT) {
 			HikariDataSource hikari = DataSourceUnwrapper.unwrap(dataSource, HikariDataSource.class);
 			if (hikari != null) {
-				tracker = new ConnectionTracker(name, settings.getPool().getLeakThreshold(),
+				String pool = poolName(hikari, name);
+				tracker = new ConnectionTracker(pool, settings.getPool().getLeakThreshold(),
 						(registry != null) ? registry : new SimpleMeterRegistry());
 				pools.register(tracker);
-				pools.register(new PoolObserver(name, hikari, tracker, registry));
+				pools.register(new PoolObserver(pool, hikari, tracker, registry));
 				explainer = explainer(name, hikari, settings.getExplain());
 				if (explainer != null) {
 					pools.own(explainer);
@@ -103,6 +104,24 @@ final class DataSourceWrappingPostProcessor implements BeanPostProcessor, Ordere
 			}
 		}
 		return this.queryInsight.getObject().wrap(dataSource, name, tracker, explainer);
+	}
+
+	/**
+	 * The pool's name, which is the {@code pool} tag of both Boot's {@code hikaricp.*}
+	 * meters and perfkit's {@code perfkit.pool.*} ones. An unnamed pool that has not started
+	 * yet is named after its bean, so that the two agree and read better than
+	 * {@code HikariPool-1}.
+	 */
+	private static String poolName(HikariDataSource hikari, String beanName) {
+		if (hikari.getPoolName() == null && !hikari.isRunning()) {
+			try {
+				hikari.setPoolName(beanName);
+			}
+			catch (IllegalStateException ex) {
+				// Started meanwhile: its configuration is sealed; keep the name it has.
+			}
+		}
+		return (hikari.getPoolName() != null) ? hikari.getPoolName() : beanName;
 	}
 
 	private static PlanExplainer explainer(String name, HikariDataSource hikari, PerfkitQueryProperties.Explain explain) {

@@ -59,7 +59,7 @@ class PerfkitQueryAutoConfigurationTests {
 			assertThat(context.getBean(QueryInsight.class).snapshot().queries()).singleElement()
 				.satisfies((query) -> assertThat(query.dataSource()).isEqualTo("dataSource"));
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
-			assertThat(registry.find("hikaricp.connections.max").gauge()).isNotNull();
+			assertThat(registry.find("hikaricp.connections.max").tag("pool", "dataSource").gauge()).isNotNull();
 			assertThat(registry.find("jdbc.connections.max").gauge()).isNotNull();
 			assertThat(registry.find("perfkit.query.duration").tag("datasource", "dataSource").timers()).isNotEmpty();
 			assertThat(registry.find("perfkit.pool.saturation").tag("pool", "dataSource").gauge()).isNotNull();
