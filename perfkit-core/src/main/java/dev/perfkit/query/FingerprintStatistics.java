@@ -19,8 +19,11 @@ final class FingerprintStatistics {
 	/** Whether the statement reads (SELECT or WITH), the only kind N+1 detection looks at. */
 	final boolean read;
 
-	/** The fingerprint's own timer, or the shared {@code other} one. */
-	final Timer timer;
+	/**
+	 * The fingerprint's own timer, or the shared {@code other} one; swapped when the
+	 * fingerprint enters or leaves the tagged top.
+	 */
+	volatile Timer timer;
 
 	private final LongAdder count = new LongAdder();
 
@@ -47,6 +50,10 @@ final class FingerprintStatistics {
 		if (!success) {
 			this.errors.increment();
 		}
+	}
+
+	long totalNanos() {
+		return this.totalNanos.sum();
 	}
 
 	long count() {

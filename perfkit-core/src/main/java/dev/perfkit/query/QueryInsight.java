@@ -125,6 +125,15 @@ public final class QueryInsight {
 	}
 
 	/**
+	 * Move the {@code fingerprint} meter tags to the fingerprints with the largest total
+	 * time on each data source; the others record under {@code fingerprint=other}. Run
+	 * periodically (the starter does it every minute).
+	 */
+	public void retagFingerprints() {
+		this.listeners.values().forEach(QueryListener::retag);
+	}
+
+	/**
 	 * Forget all statistics and N+1 suspects. Meters keep their cumulative values, as
 	 * Micrometer meters do.
 	 */

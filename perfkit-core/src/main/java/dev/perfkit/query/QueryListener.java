@@ -3,8 +3,11 @@ package dev.perfkit.query;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,8 +39,11 @@ import net.ttddyy.dsproxy.proxy.ParameterSetOperation;
  * never holds more than {@code maxFingerprints} entries. A {@link #reset()} racing a
  * record may let that one record land in a discarded statistics object; nothing else is
  * lost or corrupted. Meter tags are handed out to the first {@code maxTaggedFingerprints}
- * fingerprints and never taken back (not even by a reset), so the number of meters is
- * bounded for the life of the application.
+ * fingerprints, then {@link #retag()} (run periodically) moves them to the fingerprints
+ * with the largest total time; both run under the {@code taggedTimers} monitor, so the
+ * number of tagged timers never exceeds the bound. A statement racing a retag may record
+ * once more on a timer that was just removed; Micrometer tolerates that and the value is
+ * simply not exported.
  */
 final class QueryListener implements QueryExecutionListener, QueryScope.Reporter {
 
@@ -244,16 +250,54 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 	}
 
 	private Timer timerFor(Fingerprint fingerprint) {
-		Timer tagged = this.taggedTimers.get(fingerprint.id());
-		if (tagged != null) {
-			return tagged;
-		}
 		synchronized (this.taggedTimers) {
+			Timer tagged = this.taggedTimers.get(fingerprint.id());
+			if (tagged != null) {
+				return tagged;
+			}
 			if (this.taggedTimers.size() < this.settings.maxTaggedFingerprints()) {
 				return this.taggedTimers.computeIfAbsent(fingerprint.id(), this::timer);
 			}
 		}
 		return this.otherTimer;
+	}
+
+	/**
+	 * Give the fingerprint tags to the fingerprints with the largest total time: those
+	 * leaving the top have their timer removed and record under {@code other} from now on,
+	 * those entering it get a timer of their own. The number of tagged timers never
+	 * exceeds the bound.
+	 */
+	void retag() {
+		int max = this.settings.maxTaggedFingerprints();
+		// Totals are read once: they move while statements run, and a sort needs them still.
+		List<Ranked> totals = new ArrayList<>();
+		this.byFingerprint.values().forEach((statistics) -> totals.add(new Ranked(statistics, statistics.totalNanos())));
+		totals.sort(Comparator.comparingLong(Ranked::totalNanos).reversed());
+		List<FingerprintStatistics> ranked = totals.stream().map(Ranked::statistics).toList();
+		List<FingerprintStatistics> top = ranked.subList(0, Math.min(max, ranked.size()));
+		Set<String> topIds = new HashSet<>();
+		top.forEach((statistics) -> topIds.add(statistics.fingerprint.id()));
+		synchronized (this.taggedTimers) {
+			for (FingerprintStatistics statistics : ranked) {
+				if (!topIds.contains(statistics.fingerprint.id())) {
+					statistics.timer = this.otherTimer;
+				}
+			}
+			this.taggedTimers.entrySet().removeIf((entry) -> {
+				if (topIds.contains(entry.getKey())) {
+					return false;
+				}
+				this.registry.remove(entry.getValue());
+				return true;
+			});
+			for (FingerprintStatistics statistics : top) {
+				statistics.timer = this.taggedTimers.computeIfAbsent(statistics.fingerprint.id(), this::timer);
+			}
+		}
+	}
+
+	private record Ranked(FingerprintStatistics statistics, long totalNanos) {
 	}
 
 	List<QueryStatisticsSnapshot.Query> snapshot() {

@@ -155,6 +155,28 @@ class QueryInsightIntegrationTests {
 	}
 
 	@Test
+	void retaggingGivesTheFingerprintTagToTheLargestTotalTimeAndKeepsTheMeterBound() throws SQLException {
+		QueryInsight insight = new QueryInsight(QuerySettings.defaults().withFingerprintBounds(10, 1), this.registry);
+		DataSource dataSource = insight.wrap(this.pool, "primary");
+		query(dataSource, "SELECT 1");
+		for (int i = 0; i < 3; i++) {
+			query(dataSource, "SELECT pg_sleep(0.02)");
+		}
+		String fast = Fingerprint.of("SELECT 1").id();
+		String slow = Fingerprint.of("SELECT pg_sleep(0.02)").id();
+		assertThat(this.registry.find("perfkit.query.duration").tag("fingerprint", fast).timer()).isNotNull();
+		insight.retagFingerprints();
+		assertThat(this.registry.find("perfkit.query.duration").tag("fingerprint", fast).timer()).isNull();
+		assertThat(this.registry.find("perfkit.query.duration").tag("fingerprint", slow).timer()).isNotNull();
+		query(dataSource, "SELECT pg_sleep(0.02)");
+		query(dataSource, "SELECT 1");
+		assertThat(this.registry.get("perfkit.query.duration").tag("fingerprint", slow).timer().count()).isEqualTo(1);
+		assertThat(this.registry.get("perfkit.query.duration").tag("fingerprint", "other").timer().count())
+			.isEqualTo(4);
+		assertThat(this.registry.find("perfkit.query.duration").timers()).hasSize(2);
+	}
+
+	@Test
 	void failedStatementsAreCountedAsErrors() {
 		QueryInsight insight = new QueryInsight(QuerySettings.defaults(), this.registry);
 		DataSource dataSource = insight.wrap(this.pool, "primary");

@@ -64,13 +64,14 @@ public final class PerfkitQueryAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LeakSweeper perfkitLeakSweeper(PoolInsight pools, PerfkitQueryProperties properties) {
+	InsightMaintenance perfkitInsightMaintenance(PoolInsight pools, QueryInsight queries,
+			PerfkitQueryProperties properties) {
 		Duration threshold = properties.getPool().getLeakThreshold();
 		if (threshold == null || threshold.isNegative() || threshold.isZero()) {
 			throw new InvalidPerfkitPropertyException("perfkit.query.pool.leak-threshold", threshold,
 					"A leak threshold must be positive.", "set a duration such as 30s.");
 		}
-		return new LeakSweeper(pools, threshold);
+		return new InsightMaintenance(pools, queries, threshold);
 	}
 
 	@Bean
