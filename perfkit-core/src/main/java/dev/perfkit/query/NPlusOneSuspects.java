@@ -17,7 +17,10 @@ final class NPlusOneSuspects {
 
 	private static final Logger logger = LoggerFactory.getLogger("dev.perfkit.query.n-plus-one");
 
-	/** Bound on distinct suspects kept; later ones are still counted and logged. */
+	/**
+	 * Bound on distinct suspects kept; later ones are still counted by the
+	 * {@code perfkit.query.n-plus-one} counter, but neither kept nor logged.
+	 */
 	static final int MAX_SUSPECTS = 200;
 
 	private final ConcurrentHashMap<String, NPlusOneSuspect> suspects = new ConcurrentHashMap<>();

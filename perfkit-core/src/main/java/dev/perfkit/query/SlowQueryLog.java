@@ -58,7 +58,7 @@ final class SlowQueryLog {
 		List<String> sets = new ArrayList<>();
 		for (List<ParameterSetOperation> operations : query.getParametersList()) {
 			List<ParameterSetOperation> sorted = new ArrayList<>(operations);
-			sorted.sort(Comparator.comparing((operation) -> String.valueOf(operation.getArgs()[0])));
+			sorted.sort(Comparator.comparing((operation) -> operation.getArgs()[0], SlowQueryLog::compareIndexes));
 			StringBuilder set = new StringBuilder("(");
 			for (ParameterSetOperation operation : sorted) {
 				Object[] args = operation.getArgs();
@@ -70,6 +70,20 @@ final class SlowQueryLog {
 			sets.add(set.append(')').toString());
 		}
 		return String.join(", ", sets);
+	}
+
+	/** Positional parameters in number order, named ones after them by name. */
+	private static int compareIndexes(Object left, Object right) {
+		if (left instanceof Integer a && right instanceof Integer b) {
+			return Integer.compare(a, b);
+		}
+		if (left instanceof Integer) {
+			return -1;
+		}
+		if (right instanceof Integer) {
+			return 1;
+		}
+		return String.valueOf(left).compareTo(String.valueOf(right));
 	}
 
 	private String value(ParameterSetOperation operation, String[] columns) {

@@ -177,6 +177,26 @@ class QueryInsightIntegrationTests {
 	}
 
 	@Test
+	void aBatchIsOneExecutionWithItsSizeInTheSlowLine() throws SQLException {
+		QueryInsight insight = new QueryInsight(QuerySettings.defaults().withSlowThreshold(Duration.ZERO), this.registry);
+		DataSource dataSource = insight.wrap(this.pool, "primary");
+		try (LogCapture log = new LogCapture("dev.perfkit.query.slow");
+				Connection connection = dataSource.getConnection();
+				PreparedStatement statement = connection
+					.prepareStatement("UPDATE " + this.table + " SET name = ? WHERE id = ?")) {
+			for (int id = 1; id <= 3; id++) {
+				statement.setString(1, "renamed-" + id);
+				statement.setInt(2, id);
+				statement.addBatch();
+			}
+			statement.executeBatch();
+			assertThat(log.lines()).singleElement().asString().contains("batch=3");
+		}
+		assertThat(insight.snapshot().queries()).singleElement()
+			.satisfies((query) -> assertThat(query.count()).isEqualTo(1));
+	}
+
+	@Test
 	void failedStatementsAreCountedAsErrors() {
 		QueryInsight insight = new QueryInsight(QuerySettings.defaults(), this.registry);
 		DataSource dataSource = insight.wrap(this.pool, "primary");
