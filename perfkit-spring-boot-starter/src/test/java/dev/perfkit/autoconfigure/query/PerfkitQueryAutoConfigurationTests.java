@@ -165,6 +165,27 @@ class PerfkitQueryAutoConfigurationTests {
 	}
 
 	@Test
+	void readOnlyWorkFallsBackToThePrimaryWhenTheReplicaIsDownAndStartupDoesNotFail() throws Exception {
+		int closedPort;
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			closedPort = socket.getLocalPort();
+		}
+		this.contextRunner
+			.withPropertyValues("perfkit.datasource.replica.url=jdbc:postgresql://127.0.0.1:" + closedPort + "/none",
+					"perfkit.datasource.replica.connection-timeout=250ms")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				DataSource dataSource = context.getBean(DataSource.class);
+				TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+				transaction.setReadOnly(true);
+				String database = transaction.execute((status) -> new JdbcTemplate(dataSource)
+					.queryForObject("SELECT current_database()", String.class));
+				assertThat(database).isEqualTo(new JdbcTemplate(dataSource)
+					.queryForObject("SELECT current_database()", String.class));
+			});
+	}
+
+	@Test
 	void aConnectionHeldPastTheLeakThresholdIsCountedByTheSweeper() {
 		this.contextRunner.withPropertyValues("perfkit.query.pool.leak-threshold=200ms").run((context) -> {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
