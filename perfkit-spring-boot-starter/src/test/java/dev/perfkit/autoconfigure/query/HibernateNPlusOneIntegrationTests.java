@@ -12,7 +12,6 @@ import dev.perfkit.test.TestPostgres;
 import jakarta.persistence.EntityManager;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
@@ -31,16 +30,11 @@ class HibernateNPlusOneIntegrationTests {
 
 	private final PostgresDatabase database = TestPostgres.get();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(AutoConfigurationClasses.named(
-				"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-				"org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration",
-				"org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
-				PerfkitQueryAutoConfiguration.class.getName())))
+	private final ApplicationContextRunner contextRunner = PostgresContextRunners
+		.of(this.database, "org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration",
+				"org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration")
 		.withUserConfiguration(OrdersConfiguration.class)
-		.withPropertyValues("spring.datasource.url=" + this.database.jdbcUrl(),
-				"spring.datasource.username=" + this.database.username(),
-				"spring.datasource.password=" + this.database.password(), "spring.jpa.hibernate.ddl-auto=create-drop",
+		.withPropertyValues("spring.jpa.hibernate.ddl-auto=create-drop",
 				"spring.jpa.open-in-view=false", "perfkit.query.hibernate.comment-tag=true");
 
 	@Test

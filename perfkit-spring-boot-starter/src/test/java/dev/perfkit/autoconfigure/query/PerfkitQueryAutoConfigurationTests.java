@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import net.ttddyy.dsproxy.support.ProxyDataSource;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -36,18 +35,12 @@ class PerfkitQueryAutoConfigurationTests {
 
 	private final PostgresDatabase database = TestPostgres.get();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(AutoConfigurationClasses.named(
-				"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-				"org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration",
+	private final ApplicationContextRunner contextRunner = PostgresContextRunners
+		.of(this.database, "org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration",
 				"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
 				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
-				PerfkitQueryAutoConfiguration.class.getName())))
-		.withPropertyValues("spring.datasource.url=" + this.database.jdbcUrl(),
-				"spring.datasource.username=" + this.database.username(),
-				"spring.datasource.password=" + this.database.password(),
-				"spring.datasource.hikari.maximum-pool-size=2");
+				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration")
+		.withPropertyValues("spring.datasource.hikari.maximum-pool-size=2");
 
 	@Test
 	void theDataSourceIsWrappedAndStillUnwrapsToTheHikariPool() {
