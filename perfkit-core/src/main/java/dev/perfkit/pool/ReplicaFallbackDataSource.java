@@ -1,0 +1,95 @@
+package dev.perfkit.pool;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+
+/**
+ * The read-only side of replica routing: connections come from the replica, and from the
+ * primary while the replica cannot give one.
+ * <p>
+ * <b>Implementation note.</b> When the replica fails to give a connection it is marked
+ * down for {@code retryAfter}; during that time read-only work goes straight to the
+ * primary without waiting on the replica again. Concurrent failures race to set the same
+ * deadline, and any of them winning is correct. After the deadline the next caller tries
+ * the replica again.
+ */
+public final class ReplicaFallbackDataSource extends DelegatingDataSource {
+
+	private static final Logger logger = LoggerFactory.getLogger(ReplicaFallbackDataSource.class);
+
+	private final DataSource primary;
+
+	private final long retryAfterNanos;
+
+	private final AtomicLong downUntil = new AtomicLong();
+
+	private final AtomicLong fallbacks = new AtomicLong();
+
+	private volatile boolean down;
+
+	/**
+	 * Create a fallback data source.
+	 * @param replica the replica
+	 * @param primary the primary, used while the replica is down
+	 * @param retryAfter how long the replica is left alone after a failure
+	 */
+	public ReplicaFallbackDataSource(DataSource replica, DataSource primary, Duration retryAfter) {
+		super(replica);
+		this.primary = primary;
+		this.retryAfterNanos = retryAfter.toNanos();
+	}
+
+	@Override
+	public Connection getConnection() throws SQLException {
+		if (this.down && System.nanoTime() - this.downUntil.get() < 0) {
+			return fallback();
+		}
+		try {
+			Connection connection = obtainTargetDataSource().getConnection();
+			if (this.down) {
+				this.down = false;
+				logger.info("Read replica is back: read-only work goes to it again");
+			}
+			return connection;
+		}
+		catch (SQLException | RuntimeException ex) {
+			this.downUntil.set(System.nanoTime() + this.retryAfterNanos);
+			if (!this.down) {
+				this.down = true;
+				logger.warn("Read replica unavailable, read-only work falls back to the primary: {}", ex.getMessage());
+			}
+			return fallback();
+		}
+	}
+
+	private Connection fallback() throws SQLException {
+		this.fallbacks.incrementAndGet();
+		return this.primary.getConnection();
+	}
+
+	/**
+	 * Return how many connections were taken from the primary instead of the replica.
+	 * @return the count
+	 */
+	public long fallbacks() {
+		return this.fallbacks.get();
+	}
+
+	/**
+	 * Whether the replica is currently considered down.
+	 * @return {@code true} while read-only work goes to the primary
+	 */
+	public boolean replicaDown() {
+		return this.down;
+	}
+
+}

@@ -1,0 +1,137 @@
+package dev.perfkit.query;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import net.ttddyy.dsproxy.QueryInfo;
+import net.ttddyy.dsproxy.proxy.ParameterSetOperation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one line per slow statement, after it completed, with its real duration. By
+ * default the line shows the normalized SQL, so neither literals nor bind values leave
+ * the application; with parameter logging on it shows the SQL as sent and the bound
+ * values, hiding those bound to redacted column names and truncating long ones.
+ */
+final class SlowQueryLog {
+
+	private static final Logger logger = LoggerFactory.getLogger("dev.perfkit.query.slow");
+
+	private static final Pattern INSERT_COLUMNS = Pattern
+		.compile("(?is)^\\s*insert\\s+into\\s+\\S+\\s*\\(([^)]*)\\)\\s*values\\s*\\(");
+
+	private static final Pattern COMPARED_COLUMN = Pattern
+		.compile("(?is)([a-z_][a-z0-9_.\"]*)\\s*(?:=|<>|!=|<=|>=|<|>|\\blike|\\bilike)\\s*$");
+
+	private final QuerySettings settings;
+
+	SlowQueryLog(QuerySettings settings) {
+		this.settings = settings;
+	}
+
+	void write(String dataSource, long nanos, boolean success, int batchSize, Fingerprint fingerprint,
+			QueryInfo query) {
+		if (!logger.isWarnEnabled()) {
+			return;
+		}
+		String duration = String.format(Locale.ROOT, "%.1f ms", nanos / 1_000_000.0);
+		String outcome = success ? "success" : "error";
+		if (this.settings.logParameters()) {
+			logger.warn("Slow query took {} on data source '{}' (outcome={}, batch={}, fingerprint={}): {} parameters={}",
+					duration, dataSource, outcome, batchSize, fingerprint.id(), query.getQuery(), parameters(query));
+		}
+		else {
+			logger.warn(
+					"Slow query took {} on data source '{}' (outcome={}, batch={}, fingerprint={}): {} "
+							+ "[parameters masked; set perfkit.query.log-parameters=true to show them]",
+					duration, dataSource, outcome, batchSize, fingerprint.id(), fingerprint.sql());
+		}
+	}
+
+	String parameters(QueryInfo query) {
+		String[] columns = placeholderColumns(query.getQuery());
+		List<String> sets = new ArrayList<>();
+		for (List<ParameterSetOperation> operations : query.getParametersList()) {
+			List<ParameterSetOperation> sorted = new ArrayList<>(operations);
+			sorted.sort(Comparator.comparing((operation) -> operation.getArgs()[0], SlowQueryLog::compareIndexes));
+			StringBuilder set = new StringBuilder("(");
+			for (ParameterSetOperation operation : sorted) {
+				Object[] args = operation.getArgs();
+				if (set.length() > 1) {
+					set.append(", ");
+				}
+				set.append(args[0]).append('=').append(value(operation, columns));
+			}
+			sets.add(set.append(')').toString());
+		}
+		return String.join(", ", sets);
+	}
+
+	/** Positional parameters in number order, named ones after them by name. */
+	private static int compareIndexes(Object left, Object right) {
+		if (left instanceof Integer a && right instanceof Integer b) {
+			return Integer.compare(a, b);
+		}
+		if (left instanceof Integer) {
+			return -1;
+		}
+		if (right instanceof Integer) {
+			return 1;
+		}
+		return String.valueOf(left).compareTo(String.valueOf(right));
+	}
+
+	private String value(ParameterSetOperation operation, String[] columns) {
+		Object[] args = operation.getArgs();
+		if (args[0] instanceof Integer index && index >= 1 && index <= columns.length && columns[index - 1] != null
+				&& this.settings.redactedParameters().contains(columns[index - 1])) {
+			return "<redacted>";
+		}
+		if (args.length < 2 || args[1] == null || ParameterSetOperation.isSetNullParameterOperation(operation)) {
+			return "null";
+		}
+		String text = String.valueOf(args[1]);
+		int max = this.settings.maxParameterLength();
+		if (text.length() > max) {
+			return "'" + text.substring(0, max) + "...' (" + text.length() + " chars)";
+		}
+		return "'" + text + "'";
+	}
+
+	/** The column each {@code ?} is bound to, where the SQL shape tells it. */
+	static String[] placeholderColumns(String sql) {
+		List<String> columns = new ArrayList<>();
+		Matcher insert = INSERT_COLUMNS.matcher(sql);
+		List<String> insertColumns = insert.find() ? List.of(insert.group(1).split(",")) : List.of();
+		boolean quoted = false;
+		for (int i = 0; i < sql.length(); i++) {
+			char c = sql.charAt(i);
+			if (c == '\'') {
+				quoted = !quoted;
+			}
+			else if (c == '?' && !quoted) {
+				int index = columns.size();
+				if (index < insertColumns.size() && i >= insert.end()) {
+					columns.add(clean(insertColumns.get(index)));
+				}
+				else {
+					Matcher compared = COMPARED_COLUMN.matcher(sql.substring(Math.max(0, i - 80), i));
+					columns.add(compared.find() ? clean(compared.group(1)) : null);
+				}
+			}
+		}
+		return columns.toArray(String[]::new);
+	}
+
+	private static String clean(String column) {
+		String name = column.strip().replace("\"", "");
+		int dot = name.lastIndexOf('.');
+		return ((dot >= 0) ? name.substring(dot + 1) : name).toLowerCase(Locale.ROOT);
+	}
+
+}

@@ -1,0 +1,369 @@
+package dev.perfkit.query;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.perfkit.test.PostgresDatabase;
+import dev.perfkit.test.TestPostgres;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The query insight engine against a real PostgreSQL behind HikariCP.
+ */
+class QueryInsightIntegrationTests {
+
+	private static final Pattern DURATION = Pattern.compile("took ([0-9.]+) ms");
+
+	private final String table = "pk5_q" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+
+	private PostgresDatabase database;
+
+	private HikariDataSource pool;
+
+	private SimpleMeterRegistry registry;
+
+	@BeforeEach
+	void createTable() {
+		this.database = TestPostgres.get();
+		this.database.execute("CREATE TABLE " + this.table + " (id int primary key, name text, password text)");
+		this.database.execute("INSERT INTO " + this.table
+				+ " SELECT g, 'name-' || g, 'secret-' || g FROM generate_series(1, 20) g");
+		this.pool = TestPools.of(this.database);
+		this.registry = new SimpleMeterRegistry();
+	}
+
+	@AfterEach
+	void dropTable() {
+		this.pool.close();
+		this.database.execute("DROP TABLE IF EXISTS " + this.table);
+	}
+
+	private DataSource wrapped(QuerySettings settings) {
+		return new QueryInsight(settings, this.registry).wrap(this.pool, "primary");
+	}
+
+	@Test
+	void aStatementSlowedBeyondTheThresholdGivesExactlyOneLineWithItsRealDuration() throws SQLException {
+		DataSource dataSource = wrapped(QuerySettings.defaults());
+		try (LogCapture log = new LogCapture("dev.perfkit.query.slow")) {
+			query(dataSource, "SELECT pg_sleep(0.15)");
+			assertThat(log.lines()).hasSize(1);
+			Matcher matcher = DURATION.matcher(log.lines().get(0));
+			assertThat(matcher.find()).isTrue();
+			// The real duration, not the 100 ms threshold.
+			assertThat(Double.parseDouble(matcher.group(1))).isGreaterThanOrEqualTo(150.0);
+			assertThat(log.lines().get(0)).contains("data source 'primary'", "outcome=success", "batch=1",
+					"select pg_sleep(?)");
+		}
+		assertThat(this.registry.get("perfkit.query.slow").counter().count()).isEqualTo(1);
+	}
+
+	@Test
+	void aStatementUnderTheThresholdGivesNoLine() throws SQLException {
+		DataSource dataSource = wrapped(QuerySettings.defaults());
+		try (LogCapture log = new LogCapture("dev.perfkit.query.slow")) {
+			query(dataSource, "SELECT pg_sleep(0.05)");
+			assertThat(log.lines()).isEmpty();
+		}
+		assertThat(this.registry.get("perfkit.query.slow").counter().count()).isZero();
+	}
+
+	@Test
+	void tenThousandFastStatementsStartNoThreadAndScheduleNoTask() throws SQLException {
+		// A plain driver data source, so that no pool thread comes and goes during the count.
+		PGSimpleDataSource driver = new PGSimpleDataSource();
+		driver.setURL(this.database.jdbcUrl());
+		driver.setUser(this.database.username());
+		driver.setPassword(this.database.password());
+		DataSource dataSource = new QueryInsight(QuerySettings.defaults(), this.registry).wrap(driver, "primary");
+		query(dataSource, "SELECT 1");
+		Set<Long> before = liveThreadIds();
+		try (Connection connection = dataSource.getConnection();
+				PreparedStatement statement = connection.prepareStatement("SELECT ?")) {
+			for (int i = 0; i < 10_000; i++) {
+				statement.setInt(1, i);
+				try (ResultSet resultSet = statement.executeQuery()) {
+					resultSet.next();
+				}
+			}
+		}
+		// Threads of earlier tests may end meanwhile; none may start.
+		Set<Long> started = liveThreadIds();
+		started.removeAll(before);
+		assertThat(started).as("threads started while 10,000 statements ran").isEmpty();
+		assertThat(this.registry.get("perfkit.query.duration").tag("datasource", "primary").timers()
+			.stream().mapToLong((timer) -> timer.count()).sum()).isEqualTo(10_001);
+	}
+
+	private static Set<Long> liveThreadIds() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.map(Thread::getId)
+			.collect(Collectors.toCollection(java.util.HashSet::new));
+	}
+
+	@Test
+	void inListsOfDifferentLengthsAreCountedUnderOneFingerprint() throws SQLException {
+		QueryInsight insight = new QueryInsight(QuerySettings.defaults(), this.registry);
+		DataSource dataSource = insight.wrap(this.pool, "primary");
+		try (Connection connection = dataSource.getConnection()) {
+			runIn(connection, "SELECT name FROM " + this.table + " WHERE id IN (?,?)", 1, 2);
+			runIn(connection, "SELECT name FROM " + this.table + " WHERE id IN (?,?,?,?)", 1, 2, 3, 4);
+		}
+		QueryStatisticsSnapshot snapshot = insight.snapshot();
+		assertThat(snapshot.queries()).hasSize(1);
+		QueryStatisticsSnapshot.Query query = snapshot.queries().get(0);
+		assertThat(query.sql()).isEqualTo("select name from " + this.table + " where id in (?)");
+		assertThat(query.count()).isEqualTo(2);
+		assertThat(query.errors()).isZero();
+		assertThat(query.max()).isGreaterThanOrEqualTo(query.mean());
+		assertThat(query.p99()).isGreaterThanOrEqualTo(query.p50()).isLessThanOrEqualTo(query.max());
+	}
+
+	@Test
+	void pastTheFingerprintBoundStatementsLandInOverflowAndMetersStopGrowing() throws SQLException {
+		QueryInsight insight = new QueryInsight(QuerySettings.defaults().withFingerprintBounds(3, 2), this.registry);
+		DataSource dataSource = insight.wrap(this.pool, "primary");
+		for (int i = 0; i < 10; i++) {
+			query(dataSource, "SELECT 1 AS c" + i);
+		}
+		int meters = this.registry.getMeters().size();
+		for (int i = 10; i < 40; i++) {
+			query(dataSource, "SELECT 1 AS c" + i);
+		}
+		assertThat(this.registry.getMeters()).hasSize(meters);
+		QueryStatisticsSnapshot snapshot = insight.snapshot();
+		assertThat(snapshot.queries()).hasSize(4);
+		assertThat(snapshot.query("primary", "overflow").count()).isEqualTo(37);
+		assertThat(snapshot.query("primary", "overflow").overflow()).isTrue();
+		assertThat(this.registry.get("perfkit.query.fingerprints").gauge().value()).isEqualTo(3);
+		assertThat(this.registry.get("perfkit.query.duration").tag("fingerprint", "other").timer().count())
+			.isEqualTo(38);
+	}
+
+	@Test
+	void retaggingGivesTheFingerprintTagToTheLargestTotalTimeAndKeepsTheMeterBound() throws SQLException {
+		QueryInsight insight = new QueryInsight(QuerySettings.defaults().withFingerprintBounds(10, 1), this.registry);
+		DataSource dataSource = insight.wrap(this.pool, "primary");
+		query(dataSource, "SELECT 1");
+		for (int i = 0; i < 3; i++) {
+			query(dataSource, "SELECT pg_sleep(0.02)");
+		}
+		String fast = Fingerprint.of("SELECT 1").id();
+		String slow = Fingerprint.of("SELECT pg_sleep(0.02)").id();
+		assertThat(this.registry.find("perfkit.query.duration").tag("fingerprint", fast).timer()).isNotNull();
+		insight.retagFingerprints();
+		assertThat(this.registry.find("perfkit.query.duration").tag("fingerprint", fast).timer()).isNull();
+		assertThat(this.registry.find("perfkit.query.duration").tag("fingerprint", slow).timer()).isNotNull();
+		query(dataSource, "SELECT pg_sleep(0.02)");
+		query(dataSource, "SELECT 1");
+		assertThat(this.registry.get("perfkit.query.duration").tag("fingerprint", slow).timer().count()).isEqualTo(1);
+		assertThat(this.registry.get("perfkit.query.duration").tag("fingerprint", "other").timer().count())
+			.isEqualTo(4);
+		assertThat(this.registry.find("perfkit.query.duration").timers()).hasSize(2);
+	}
+
+	@Test
+	void aBatchIsOneExecutionWithItsSizeInTheSlowLine() throws SQLException {
+		QueryInsight insight = new QueryInsight(QuerySettings.defaults().withSlowThreshold(Duration.ZERO), this.registry);
+		DataSource dataSource = insight.wrap(this.pool, "primary");
+		try (LogCapture log = new LogCapture("dev.perfkit.query.slow");
+				Connection connection = dataSource.getConnection();
+				PreparedStatement statement = connection
+					.prepareStatement("UPDATE " + this.table + " SET name = ? WHERE id = ?")) {
+			for (int id = 1; id <= 3; id++) {
+				statement.setString(1, "renamed-" + id);
+				statement.setInt(2, id);
+				statement.addBatch();
+			}
+			statement.executeBatch();
+			assertThat(log.lines()).singleElement().asString().contains("batch=3");
+		}
+		assertThat(insight.snapshot().queries()).singleElement()
+			.satisfies((query) -> assertThat(query.count()).isEqualTo(1));
+	}
+
+	@Test
+	void failedStatementsAreCountedAsErrors() {
+		QueryInsight insight = new QueryInsight(QuerySettings.defaults(), this.registry);
+		DataSource dataSource = insight.wrap(this.pool, "primary");
+		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> query(dataSource, "SELECT * FROM pk5_missing"));
+		assertThat(insight.snapshot().queries().get(0).errors()).isEqualTo(1);
+		assertThat(this.registry.get("perfkit.query.errors").counter().count()).isEqualTo(1);
+	}
+
+	@Test
+	void resetForgetsStatisticsAndSuspects() throws SQLException {
+		QueryInsight insight = new QueryInsight(QuerySettings.defaults(), this.registry);
+		DataSource dataSource = insight.wrap(this.pool, "primary");
+		try (QueryScope scope = QueryScope.open("GET /things")) {
+			selectEachById(dataSource, 5);
+		}
+		assertThat(insight.snapshot().queries()).isNotEmpty();
+		assertThat(insight.snapshot().nPlusOneSuspects()).isNotEmpty();
+		insight.reset();
+		assertThat(insight.snapshot().queries()).isEmpty();
+		assertThat(insight.snapshot().nPlusOneSuspects()).isEmpty();
+		query(dataSource, "SELECT 1");
+		assertThat(insight.snapshot().queries()).singleElement().extracting(QueryStatisticsSnapshot.Query::count)
+			.isEqualTo(1L);
+	}
+
+	@Test
+	void parametersAreMaskedByDefault() throws SQLException {
+		DataSource dataSource = wrapped(QuerySettings.defaults().withSlowThreshold(Duration.ZERO));
+		try (LogCapture log = new LogCapture("dev.perfkit.query.slow")) {
+			selectByPassword(dataSource, "hunter2");
+			assertThat(log.lines()).singleElement().asString().doesNotContain("hunter2").contains("masked");
+		}
+	}
+
+	@Test
+	void loggedParametersHideRedactedColumnsAndTruncateLongValues() throws SQLException {
+		DataSource dataSource = wrapped(QuerySettings.defaults()
+			.withSlowThreshold(Duration.ZERO)
+			.withParameterLogging(Set.of("password"), 5));
+		try (LogCapture log = new LogCapture("dev.perfkit.query.slow");
+				Connection connection = dataSource.getConnection();
+				PreparedStatement statement = connection
+					.prepareStatement("SELECT id FROM " + this.table + " WHERE name = ? AND password = ?")) {
+			statement.setString(1, "a-rather-long-name");
+			statement.setString(2, "hunter2");
+			statement.executeQuery().close();
+			assertThat(log.lines()).singleElement()
+				.asString()
+				.contains("1='a-rat...' (18 chars)", "2=<redacted>")
+				.doesNotContain("hunter2");
+		}
+	}
+
+	@Test
+	void theSameStatementWithDifferentParametersInOneScopeIsReportedOnceWithItsCount() throws SQLException {
+		QueryInsight insight = new QueryInsight(QuerySettings.defaults(), this.registry);
+		DataSource dataSource = insight.wrap(this.pool, "primary");
+		try (LogCapture log = new LogCapture("dev.perfkit.query.n-plus-one")) {
+			try (QueryScope scope = QueryScope.open("GET /orders")) {
+				selectEachById(dataSource, 10);
+			}
+			assertThat(log.lines()).singleElement().asString().contains("GET /orders", "10 executions",
+					getClass().getName() + ".selectEachById");
+			try (QueryScope scope = QueryScope.open("GET /orders")) {
+				selectEachById(dataSource, 10);
+			}
+			assertThat(log.lines()).hasSize(1);
+		}
+		assertThat(insight.snapshot().nPlusOneSuspects()).singleElement().satisfies((suspect) -> {
+			assertThat(suspect.entryPoint()).isEqualTo("GET /orders");
+			assertThat(suspect.lastCount()).isEqualTo(10);
+			assertThat(suspect.occurrences()).isEqualTo(2);
+			assertThat(suspect.caller()).contains("selectEachById");
+		});
+		assertThat(this.registry.get("perfkit.query.n-plus-one").counter().count()).isEqualTo(2);
+	}
+
+	@Test
+	void theSameParametersRepeatedOrStatementsOutsideAScopeAreNoNPlusOne() throws SQLException {
+		QueryInsight insight = new QueryInsight(QuerySettings.defaults(), this.registry);
+		DataSource dataSource = insight.wrap(this.pool, "primary");
+		try (QueryScope scope = QueryScope.open("GET /same")) {
+			for (int i = 0; i < 10; i++) {
+				selectByPassword(dataSource, "same");
+			}
+		}
+		selectEachById(dataSource, 10);
+		assertThat(insight.snapshot().nPlusOneSuspects()).isEmpty();
+	}
+
+	@Test
+	void strictModeThrowsAtTheStatementThatReachesTheThreshold() {
+		DataSource dataSource = wrapped(QuerySettings.defaults().withNPlusOne(3, true));
+		try (QueryScope scope = QueryScope.open("GET /strict")) {
+			assertThatExceptionOfType(NPlusOneException.class).isThrownBy(() -> selectEachById(dataSource, 5))
+				.withMessageContaining("GET /strict")
+				.withMessageContaining("3 x select");
+		}
+	}
+
+	@Test
+	void queryCaptureCountsStatementsAndFindsNPlusOne() throws SQLException {
+		DataSource dataSource = wrapped(QuerySettings.defaults());
+		try (QueryScope request = QueryScope.open("GET /outer");
+				QueryCapture capture = QueryCapture.start()) {
+			query(dataSource, "SELECT 1");
+			capture.assertStatementCount(1);
+			capture.assertNoNPlusOne();
+			selectEachById(dataSource, 6);
+			assertThat(capture.statementCount()).isEqualTo(7);
+			assertThatExceptionOfType(AssertionError.class).isThrownBy(capture::assertNoNPlusOne)
+				.withMessageContaining("6 x select id from");
+			assertThatExceptionOfType(AssertionError.class).isThrownBy(() -> capture.assertStatementCount(2))
+				.withMessageContaining("Expected 2 statements but 7 ran");
+		}
+		assertThat(QueryScope.currentEntryPoint()).isNull();
+	}
+
+	@Test
+	void aDefaultTimeoutIsAppliedToStatementsWithoutOne() throws SQLException {
+		DataSource dataSource = wrapped(QuerySettings.defaults().withTimeout(Duration.ofSeconds(1)));
+		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			assertThatExceptionOfType(SQLException.class).isThrownBy(() -> statement.execute("SELECT pg_sleep(3)"))
+				.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("57014"));
+		}
+	}
+
+	private void selectEachById(DataSource dataSource, int count) throws SQLException {
+		try (Connection connection = dataSource.getConnection();
+				PreparedStatement statement = connection
+					.prepareStatement("SELECT id FROM " + this.table + " WHERE id = ?")) {
+			for (int i = 1; i <= count; i++) {
+				statement.setInt(1, i);
+				statement.executeQuery().close();
+			}
+		}
+	}
+
+	private void selectByPassword(DataSource dataSource, String password) throws SQLException {
+		try (Connection connection = dataSource.getConnection();
+				PreparedStatement statement = connection
+					.prepareStatement("SELECT id FROM " + this.table + " WHERE password = ?")) {
+			statement.setString(1, password);
+			statement.executeQuery().close();
+		}
+	}
+
+	private static void runIn(Connection connection, String sql, int... ids) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(sql)) {
+			for (int i = 0; i < ids.length; i++) {
+				statement.setInt(i + 1, ids[i]);
+			}
+			statement.executeQuery().close();
+		}
+	}
+
+	private static void query(DataSource dataSource, String sql) throws SQLException {
+		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+	}
+
+}
