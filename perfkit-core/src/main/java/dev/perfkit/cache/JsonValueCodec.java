@@ -1,6 +1,5 @@
 package dev.perfkit.cache;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
@@ -20,9 +19,15 @@ public final class JsonValueCodec implements ValueCodec {
 	/** This codec's envelope id. */
 	public static final byte ID = 1;
 
-	/** Packages every cache may hold: collections, boxed primitives, dates and times. */
-	public static final List<String> STANDARD_PACKAGES = List.of("java.util.", "java.lang.", "java.time.",
-			"java.math.");
+	/**
+	 * The JDK types every cache may hold: strings, boxed primitives, big numbers, UUIDs,
+	 * and (matched separately) the collections and maps of {@code java.util} and the value
+	 * types of {@code java.time}. Whole JDK packages are never allowed: {@code java.lang}
+	 * also holds {@code ProcessBuilder}.
+	 */
+	public static final List<Class<?>> STANDARD_TYPES = List.of(String.class, Boolean.class, Character.class,
+			Byte.class, Short.class, Integer.class, Long.class, Float.class, Double.class, java.math.BigDecimal.class,
+			java.math.BigInteger.class, java.util.UUID.class);
 
 	private final JsonMapper mapper;
 
@@ -31,21 +36,35 @@ public final class JsonValueCodec implements ValueCodec {
 	/**
 	 * Create a codec that allows the standard packages plus the given ones.
 	 * @param allowedPrefixes class name prefixes of the application's cached types, such as
-	 * {@code com.example.pricing.}
+	 * {@code com.example.pricing.}; JDK packages are refused
 	 */
 	public JsonValueCodec(Collection<String> allowedPrefixes) {
-		List<String> prefixes = new ArrayList<>(STANDARD_PACKAGES);
-		prefixes.addAll(allowedPrefixes);
-		this.allowedPrefixes = List.copyOf(prefixes);
+		this.allowedPrefixes = List.copyOf(allowedPrefixes);
 		BasicPolymorphicTypeValidator.Builder validator = BasicPolymorphicTypeValidator.builder()
-			.allowIfSubTypeIsArray();
+			.allowIfSubTypeIsArray()
+			.allowIfSubType((config, type) -> isStandard(type));
 		for (String prefix : this.allowedPrefixes) {
+			if (prefix.startsWith("java.") || prefix.startsWith("javax.") || prefix.isBlank()) {
+				throw new IllegalArgumentException("Allow application packages only, not '" + prefix + "'");
+			}
 			validator.allowIfSubType(prefix);
 		}
 		this.mapper = JsonMapper.builder()
 			.findAndAddModules()
 			.activateDefaultTyping(validator.build(), DefaultTyping.NON_FINAL_AND_RECORDS, JsonTypeInfo.As.PROPERTY)
 			.build();
+	}
+
+	private static boolean isStandard(Class<?> type) {
+		if (STANDARD_TYPES.contains(type)) {
+			return true;
+		}
+		String pkg = type.getPackageName();
+		if (pkg.equals("java.util")) {
+			return java.util.Collection.class.isAssignableFrom(type) || java.util.Map.class.isAssignableFrom(type);
+		}
+		return pkg.equals("java.time") && java.time.temporal.TemporalAccessor.class.isAssignableFrom(type)
+				|| type == java.time.Duration.class || type == java.time.Period.class;
 	}
 
 	/**
