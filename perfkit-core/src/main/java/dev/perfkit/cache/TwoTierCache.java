@@ -123,8 +123,12 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	@Override
 	protected Object lookup(Object key) {
 		String id = id(key);
-		Object local = lookupLocal(id);
-		return (local != null) ? local : lookupRemote(id);
+		Object found = lookupLocal(id);
+		if (found == null) {
+			found = lookupRemote(id);
+		}
+		CacheStatus.record(found != null);
+		return found;
 	}
 
 	@Override
@@ -135,6 +139,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (found == null) {
 			found = lookupRemote(id);
 		}
+		CacheStatus.record(found != null);
 		if (found != null) {
 			return (T) fromStoreValue(found);
 		}
