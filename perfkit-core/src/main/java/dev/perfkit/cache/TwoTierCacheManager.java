@@ -67,7 +67,7 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		this.bus = (connector != null)
 				? new InvalidationBus(connector, channel.getBytes(StandardCharsets.UTF_8), new Dispatcher()) : null;
 		Gauge.builder("perfkit.cache.breaker.state", this, TwoTierCacheManager::breakerGauge).register(registry);
-		cacheNames.forEach(this::getCache);
+		cacheNames.forEach((name) -> this.caches.computeIfAbsent(name, this::create));
 	}
 
 	/**
@@ -90,7 +90,7 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 	@Override
 	public Cache getCache(String name) {
 		TwoTierCache cache = this.caches.get(name);
-		if (cache != null || (!this.dynamic && !this.names.isEmpty() && !this.names.contains(name))) {
+		if (cache != null || !this.dynamic) {
 			return cache;
 		}
 		return this.caches.computeIfAbsent(name, this::create);

@@ -79,6 +79,18 @@ class PerfkitCacheAutoConfigurationTests {
 	}
 
 	@Test
+	void withDynamicOffOnlyTheListedCachesExist() {
+		this.contextRunner.withUserConfiguration(CachingConfiguration.class)
+			.withPropertyValues("perfkit.cache.cache-names=pricing", "perfkit.cache.dynamic=false")
+			.run((context) -> {
+				CacheManager manager = context.getBean(CacheManager.class);
+				assertThat(manager.getCache("pricing")).isNotNull();
+				assertThat(manager.getCache("other")).isNull();
+				assertThat(manager.getCacheNames()).containsExactly("pricing");
+			});
+	}
+
+	@Test
 	void aLocalTtlLongerThanTheRemoteTtlFailsStartupNamingTheProperty() {
 		this.contextRunner.withUserConfiguration(CachingConfiguration.class)
 			.withPropertyValues("perfkit.cache.caches.pricing.ttl=1m", "perfkit.cache.caches.pricing.local.ttl=5m")
