@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -43,7 +44,8 @@ import org.springframework.cache.support.NullValue;
  * locally. So a receiver that drops its local copy and reads Redis sees the new state.
  * Loads fill Redis with {@code SET NX}, so a load never overwrites a newer {@code put},
  * and a load that saw an invalidation while it ran writes nothing at all.</li>
- * <li>{@link #get(Object, Callable)} runs the loader once per key per instance: the first
+ * <li>{@link #get(Object, Callable)} (and {@link #retrieve(Object, Supplier)} for async
+ * return types) runs the loader once per key per instance: the first
  * caller registers a future in {@code loading}, later callers wait on it. Locks are per
  * key, never per cache. With the lease on, the loader takes a {@code SET NX PX} lease in
  * Redis, and other instances poll Redis for the value for at most {@code leaseWait}; the
@@ -80,6 +82,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	private final String keyPrefix;
 
 	private final ConcurrentHashMap<String, CompletableFuture<Object>> loading = new ConcurrentHashMap<>();
+
+	private final ConcurrentHashMap<String, CompletableFuture<Object>> asyncLoading = new ConcurrentHashMap<>();
 
 	private final Set<String> unsynced = ConcurrentHashMap.newKeySet();
 
@@ -185,22 +189,40 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (found != null) {
 			return CompletableFuture.completedFuture((T) fromStoreValue(found));
 		}
+		CompletableFuture<Object> mine = new CompletableFuture<>();
+		CompletableFuture<Object> running = this.asyncLoading.putIfAbsent(id, mine);
+		if (running != null) {
+			return running.thenApply((store) -> (T) fromStoreValue(store));
+		}
 		long token = token();
 		CompletableFuture<Object> remoteValue = (this.remote != null) ? lookupRemoteAsync(id)
 				: CompletableFuture.completedFuture(null);
 		// The loader may block: never run it on Redis's event loop.
-		return remoteValue.thenComposeAsync((store) -> {
+		remoteValue.thenComposeAsync((store) -> {
 			if (store != null) {
-				return CompletableFuture.completedFuture((T) fromStoreValue(store));
+				return CompletableFuture.completedFuture(store);
 			}
 			long start = System.nanoTime();
-			return valueLoader.get().whenComplete((value, failure) -> {
+			return valueLoader.get().handle((value, failure) -> {
 				this.metrics.load(System.nanoTime() - start, failure == null);
-				if (failure == null) {
-					fill(id, storeValueOrSkip(value), token, false);
+				if (failure != null) {
+					throw (failure instanceof CompletionException completion) ? completion
+							: new CompletionException(failure);
 				}
+				Object loaded = storeValueOrSkip(value);
+				fill(id, loaded, token, false);
+				return (loaded != null) ? loaded : NullValue.INSTANCE;
 			});
+		}).whenComplete((store, failure) -> {
+			this.asyncLoading.remove(id, mine);
+			if (failure != null) {
+				mine.completeExceptionally(failure);
+			}
+			else {
+				mine.complete(store);
+			}
 		});
+		return mine.thenApply((store) -> (T) fromStoreValue(store));
 	}
 
 	@Override

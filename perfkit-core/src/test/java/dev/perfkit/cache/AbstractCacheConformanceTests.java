@@ -187,6 +187,35 @@ abstract class AbstractCacheConformanceTests {
 	}
 
 	@Test
+	void retrieveWithLoaderCallsTheLoaderOnceForConcurrentCallers() throws Exception {
+		AtomicInteger calls = new AtomicInteger();
+		CompletableFuture<String> slow = new CompletableFuture<>();
+		CompletableFuture<String> first = this.cache.retrieve("k", () -> {
+			calls.incrementAndGet();
+			return slow;
+		});
+		org.awaitility.Awaitility.await().atMost(CacheFixture.BOUND).until(() -> calls.get() == 1);
+		CompletableFuture<String> second = this.cache.retrieve("k", () -> {
+			calls.incrementAndGet();
+			return CompletableFuture.completedFuture("other");
+		});
+		slow.complete("v");
+		assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("v");
+		assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("v");
+		assertThat(calls).hasValue(1);
+	}
+
+	@Test
+	void retrieveWithAFailingLoaderFailsTheFutureAndCachesNothing() {
+		CompletableFuture<String> failed = this.cache.retrieve("k",
+				() -> CompletableFuture.failedFuture(new IllegalStateException("boom")));
+		assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
+			.isThrownBy(() -> failed.get(5, TimeUnit.SECONDS))
+			.withRootCauseInstanceOf(IllegalStateException.class);
+		assertThat(this.cache.get("k")).isNull();
+	}
+
+	@Test
 	void batchGetReturnsWhatIsCachedAndBatchPutWritesAll() {
 		this.twoTier.putAll(Map.of("a", "1", "b", "2"));
 		clearLocalTier();
