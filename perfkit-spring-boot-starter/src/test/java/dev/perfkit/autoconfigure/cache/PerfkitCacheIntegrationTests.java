@@ -12,6 +12,7 @@ import dev.perfkit.autoconfigure.redis.PerfkitRedisAutoConfiguration;
 import dev.perfkit.cache.TwoTierCacheManager;
 import dev.perfkit.test.RedisEndpoint;
 import dev.perfkit.test.RedisProcess;
+import dev.perfkit.test.Resp;
 import dev.perfkit.test.TestRedis;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -115,9 +116,17 @@ class PerfkitCacheIntegrationTests {
 				assertThat(prices.price("sku-3")).isEqualTo("30.00");
 				assertThat(prices.price("sku-4")).isNull();
 				assertThat(prices.calls()).isEqualTo(2);
+				prices.update("sku-3", "31.00");
+				assertThat(prices.price("sku-3")).isEqualTo("31.00");
 
 				redis.restart();
 				await().atMost(BOUND).until(() -> "ok".equals(health.health().getDetails().get("state")));
+				database.put("sku-3", "32.00");
+				await("the local copy from the outage is flushed").atMost(BOUND)
+					.until(() -> "32.00".equals(prices.price("sku-3")));
+				String prefix = context.getEnvironment().getProperty("perfkit.cache.key-prefix");
+				assertThat(Resp.call("127.0.0.1", redis.port(), "EXISTS", prefix + "prices:sku-3"))
+					.as("values reach Redis again").isEqualTo(1L);
 			});
 		}
 	}
