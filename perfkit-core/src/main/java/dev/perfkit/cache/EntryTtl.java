@@ -11,7 +11,7 @@ public interface EntryTtl {
 
 	/**
 	 * Return the time to live of an entry.
-	 * @param key the cache key as the application gave it
+	 * @param key the cache key's string form (as stored in Redis, after the cache name)
 	 * @param value the value, never {@code null} (null values use the null TTL)
 	 * @return a positive duration, or {@code null} for the cache's default TTL
 	 */

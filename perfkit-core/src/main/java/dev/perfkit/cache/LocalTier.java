@@ -1,5 +1,6 @@
 package dev.perfkit.cache;
 
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -35,25 +36,33 @@ final class LocalTier {
 
 	private volatile long floor = -1;
 
-	LocalTier(long maxSize) {
-		this.cache = Caffeine.newBuilder().maximumSize(maxSize).expireAfter(new Expiry<String, Entry>() {
+	/**
+	 * Create a tier.
+	 * @param maxSize the bound
+	 * @param fixedTtl the TTL of every entry when all share one (the cheaper fixed
+	 * expiration), or {@code null} when entries carry their own
+	 */
+	LocalTier(long maxSize, Duration fixedTtl) {
+		Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(maxSize);
+		this.cache = (fixedTtl != null) ? builder.expireAfterWrite(fixedTtl).build()
+				: builder.expireAfter(new Expiry<String, Entry>() {
 
-			@Override
-			public long expireAfterCreate(String key, Entry entry, long currentTime) {
-				return entry.ttlNanos;
-			}
+					@Override
+					public long expireAfterCreate(String key, Entry entry, long currentTime) {
+						return entry.ttlNanos;
+					}
 
-			@Override
-			public long expireAfterUpdate(String key, Entry entry, long currentTime, long currentDuration) {
-				return entry.ttlNanos;
-			}
+					@Override
+					public long expireAfterUpdate(String key, Entry entry, long currentTime, long currentDuration) {
+						return entry.ttlNanos;
+					}
 
-			@Override
-			public long expireAfterRead(String key, Entry entry, long currentTime, long currentDuration) {
-				return currentDuration;
-			}
+					@Override
+					public long expireAfterRead(String key, Entry entry, long currentTime, long currentDuration) {
+						return currentDuration;
+					}
 
-		}).build();
+				}).build();
 	}
 
 	/**

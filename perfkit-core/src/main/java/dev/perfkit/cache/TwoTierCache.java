@@ -93,7 +93,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		super(settings.cacheNullValues());
 		this.name = name;
 		this.settings = settings;
-		this.local = settings.mode().usesLocal() ? new LocalTier(settings.localMaxSize()) : null;
+		this.local = settings.mode().usesLocal() ? new LocalTier(settings.localMaxSize(), fixedLocalTtl(settings)) : null;
 		this.remote = settings.mode().usesRemote() ? remote : null;
 		this.bus = (this.local != null) ? bus : null;
 		this.metrics = metrics;
@@ -243,7 +243,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 					this.metrics.put();
 					announce(Invalidation.Kind.KEYS, List.of(id));
 					if (this.local != null) {
-						this.local.put(id, localEntry(store));
+						this.local.put(id, localEntry(id, store));
 					}
 					return null;
 				}
@@ -263,7 +263,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (this.local == null) {
 			return null;
 		}
-		LocalTier.Entry existing = this.local.putIfAbsent(id, localEntry(store));
+		LocalTier.Entry existing = this.local.putIfAbsent(id, localEntry(id, store));
 		if (existing == null) {
 			this.metrics.put();
 			return null;
@@ -395,7 +395,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		stores.forEach((id, store) -> {
 			this.metrics.put();
 			if (this.local != null) {
-				this.local.put(id, localEntry(store));
+				this.local.put(id, localEntry(id, store));
 			}
 		});
 	}
@@ -646,14 +646,14 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			}
 		}
 		if (this.local != null) {
-			this.local.put(id, localEntry(store));
+			this.local.put(id, localEntry(id, store));
 		}
 		this.metrics.put();
 	}
 
 	private void installLocal(String id, Object store, long token) {
 		if (this.local != null) {
-			this.local.putIfUnchanged(id, localEntry(store), token);
+			this.local.putIfUnchanged(id, localEntry(id, store), token);
 		}
 	}
 
@@ -703,12 +703,30 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		return (this.local != null) ? this.local.token() : 0;
 	}
 
-	private LocalTier.Entry localEntry(Object store) {
+	private LocalTier.Entry localEntry(String id, Object store) {
 		Duration ttl = this.settings.localTtl();
-		if (store == NullValue.INSTANCE && this.settings.nullTtl().compareTo(ttl) < 0) {
-			ttl = this.settings.nullTtl();
+		Duration own = (store == NullValue.INSTANCE) ? this.settings.nullTtl() : entryTtl(id, store);
+		if (own != null && own.compareTo(ttl) < 0) {
+			ttl = own;
 		}
 		return new LocalTier.Entry(store, ttl.toNanos());
+	}
+
+	private Duration entryTtl(String id, Object store) {
+		if (this.settings.entryTtl() == null) {
+			return null;
+		}
+		Duration chosen = this.settings.entryTtl().ttl(id, store);
+		return (chosen != null && !chosen.isNegative() && !chosen.isZero()) ? chosen : null;
+	}
+
+	/**
+	 * Return the one local TTL every entry gets, or {@code null} when entries may differ
+	 * (a per-entry TTL function, or cached nulls with a shorter TTL).
+	 */
+	private static Duration fixedLocalTtl(CacheSettings settings) {
+		boolean shorterNulls = settings.cacheNullValues() && settings.nullTtl().compareTo(settings.localTtl()) < 0;
+		return (settings.entryTtl() == null && !shorterNulls) ? settings.localTtl() : null;
 	}
 
 	private long remoteTtlMillis(String id, Object store) {
@@ -716,9 +734,9 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (store == NullValue.INSTANCE) {
 			ttl = this.settings.nullTtl();
 		}
-		else if (this.settings.entryTtl() != null) {
-			Duration chosen = this.settings.entryTtl().ttl(id, store);
-			if (chosen != null && !chosen.isNegative() && !chosen.isZero()) {
+		else {
+			Duration chosen = entryTtl(id, store);
+			if (chosen != null) {
 				ttl = chosen;
 			}
 		}

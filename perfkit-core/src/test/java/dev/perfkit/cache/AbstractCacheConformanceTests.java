@@ -30,10 +30,14 @@ abstract class AbstractCacheConformanceTests {
 
 	protected abstract CacheMode mode();
 
+	protected CacheSettings adjust(CacheSettings settings) {
+		return settings;
+	}
+
 	@BeforeEach
 	void createCache() {
 		this.fixture = fixture();
-		this.twoTier = this.fixture.instance(this.fixture.settings().withMode(mode())).cache("conformance");
+		this.twoTier = this.fixture.instance(adjust(this.fixture.settings().withMode(mode()))).cache("conformance");
 		this.cache = this.twoTier;
 	}
 

@@ -15,6 +15,8 @@ import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -42,6 +44,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * {@link RedisCacheManager}, and a miss that loads and stores a new key. Redis is
  * {@code perfkit.bench.redis.host}:{@code perfkit.bench.redis.port}, 127.0.0.1:6379 by
  * default; every key is under {@code perfkit:bench:} with a 60 second TTL.
+ * <p>
+ * Each pair runs as one JMH group: the stock call and perfkit's run at the same time on
+ * one thread each, so both see the same machine load and their ratio stays meaningful on
+ * a busy machine.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -104,31 +110,43 @@ public class CacheBenchmark {
 	}
 
 	@Benchmark
+	@Group("localHit")
+	@GroupThreads(1)
 	public String localHitCaffeineCacheManager() {
 		return this.caffeineService.value(hotKey());
 	}
 
 	@Benchmark
+	@Group("localHit")
+	@GroupThreads(1)
 	public String localHitPerfkit() {
 		return this.perfkitTwoTierService.value(hotKey());
 	}
 
 	@Benchmark
+	@Group("remoteHit")
+	@GroupThreads(1)
 	public String remoteHitRedisCacheManager() {
 		return this.redisService.value(hotKey());
 	}
 
 	@Benchmark
+	@Group("remoteHit")
+	@GroupThreads(1)
 	public String remoteHitPerfkit() {
 		return this.perfkitRemoteService.value(hotKey());
 	}
 
 	@Benchmark
+	@Group("missAndLoad")
+	@GroupThreads(1)
 	public String missAndLoadRedisCacheManager() {
 		return this.redisService.value(coldKey());
 	}
 
 	@Benchmark
+	@Group("missAndLoad")
+	@GroupThreads(1)
 	public String missAndLoadPerfkit() {
 		return this.perfkitTwoTierService.value(coldKey());
 	}
