@@ -7,7 +7,6 @@ import java.util.function.Predicate;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 
 /**
  * The in-process tier: a bounded Caffeine cache with a TTL per entry, plus the
@@ -39,40 +38,41 @@ final class LocalTier {
 	/**
 	 * Create a tier.
 	 * @param maxSize the bound
-	 * @param fixedTtl the TTL of every entry when all share one (the cheaper fixed
-	 * expiration), or {@code null} when entries carry their own
+	 * @param ttl how long entries live; an entry may carry a shorter deadline of its own
 	 */
-	LocalTier(long maxSize, Duration fixedTtl) {
-		Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(maxSize);
-		this.cache = (fixedTtl != null) ? builder.expireAfterWrite(fixedTtl).build()
-				: builder.expireAfter(new Expiry<String, Entry>() {
-
-					@Override
-					public long expireAfterCreate(String key, Entry entry, long currentTime) {
-						return entry.ttlNanos;
-					}
-
-					@Override
-					public long expireAfterUpdate(String key, Entry entry, long currentTime, long currentDuration) {
-						return entry.ttlNanos;
-					}
-
-					@Override
-					public long expireAfterRead(String key, Entry entry, long currentTime, long currentDuration) {
-						return currentDuration;
-					}
-
-				}).build();
+	LocalTier(long maxSize, Duration ttl) {
+		this.cache = Caffeine.newBuilder().maximumSize(maxSize).expireAfterWrite(ttl).build();
 	}
 
 	/**
-	 * A local entry: the store value ({@code NullValue} for a cached null) and its TTL.
+	 * A local entry: the store value ({@code NullValue} for a cached null) and, when it
+	 * must go sooner than the tier's TTL (cached nulls, a per-entry TTL), its deadline on
+	 * the nano clock; {@code 0} otherwise. Keeping Caffeine on fixed expiry and checking
+	 * the rare shorter deadline here keeps the common hit as cheap as a plain Caffeine hit.
 	 */
-	record Entry(Object value, long ttlNanos) {
+	record Entry(Object value, long deadline) {
+
+		static Entry of(Object value, Duration ttl, Duration tierTtl) {
+			if (ttl.compareTo(tierTtl) >= 0) {
+				return new Entry(value, 0);
+			}
+			long deadline = System.nanoTime() + ttl.toNanos();
+			return new Entry(value, (deadline != 0) ? deadline : 1);
+		}
+
+		boolean expired() {
+			return this.deadline != 0 && System.nanoTime() - this.deadline >= 0;
+		}
+
 	}
 
 	Entry get(String key) {
-		return this.cache.getIfPresent(key);
+		Entry entry = this.cache.getIfPresent(key);
+		if (entry != null && entry.expired()) {
+			this.cache.asMap().remove(key, entry);
+			return null;
+		}
+		return entry;
 	}
 
 	/**
@@ -100,7 +100,7 @@ final class LocalTier {
 	Entry putIfAbsent(String key, Entry entry) {
 		Entry[] existing = new Entry[1];
 		this.cache.asMap().compute(key, (k, old) -> {
-			if (old != null) {
+			if (old != null && !old.expired()) {
 				existing[0] = old;
 				return old;
 			}

@@ -93,7 +93,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		super(settings.cacheNullValues());
 		this.name = name;
 		this.settings = settings;
-		this.local = settings.mode().usesLocal() ? new LocalTier(settings.localMaxSize(), fixedLocalTtl(settings)) : null;
+		this.local = settings.mode().usesLocal() ? new LocalTier(settings.localMaxSize(), settings.localTtl()) : null;
 		this.remote = settings.mode().usesRemote() ? remote : null;
 		this.bus = (this.local != null) ? bus : null;
 		this.metrics = metrics;
@@ -709,7 +709,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (own != null && own.compareTo(ttl) < 0) {
 			ttl = own;
 		}
-		return new LocalTier.Entry(store, ttl.toNanos());
+		return LocalTier.Entry.of(store, ttl, this.settings.localTtl());
 	}
 
 	private Duration entryTtl(String id, Object store) {
@@ -718,15 +718,6 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 		Duration chosen = this.settings.entryTtl().ttl(id, store);
 		return (chosen != null && !chosen.isNegative() && !chosen.isZero()) ? chosen : null;
-	}
-
-	/**
-	 * Return the one local TTL every entry gets, or {@code null} when entries may differ
-	 * (a per-entry TTL function, or cached nulls with a shorter TTL).
-	 */
-	private static Duration fixedLocalTtl(CacheSettings settings) {
-		boolean shorterNulls = settings.cacheNullValues() && settings.nullTtl().compareTo(settings.localTtl()) < 0;
-		return (settings.entryTtl() == null && !shorterNulls) ? settings.localTtl() : null;
 	}
 
 	private long remoteTtlMillis(String id, Object store) {

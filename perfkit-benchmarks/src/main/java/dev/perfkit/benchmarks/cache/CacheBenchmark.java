@@ -236,7 +236,6 @@ public class CacheBenchmark {
 			CacheSettings settings = CacheSettings.defaults()
 				.withMode(mode())
 				.withTtl(Duration.ofSeconds(60), Duration.ofSeconds(60))
-				.withNullValues(true, Duration.ofSeconds(60))
 				.withKeyPrefix("perfkit:bench:" + mode().name().toLowerCase() + ":");
 			TwoTierCacheManager manager = new TwoTierCacheManager(TwoTierCacheManager.uniform(settings), connector,
 					new SimpleMeterRegistry(), "perfkit:bench:invalidations", List.of(), true);
