@@ -9,8 +9,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
- * The in-process tier: a bounded Caffeine cache with a TTL per entry, plus the
- * bookkeeping that lets an invalidation beat a racing load.
+ * The in-process tier: a bounded Caffeine cache with fixed expiry (entries that must go
+ * sooner carry a deadline of their own), plus the bookkeeping that lets an invalidation
+ * beat a racing load.
  * <p>
  * <b>Implementation note.</b> Every change to a key (an invalidation, a local write) runs
  * inside {@code asMap().compute} for that key and stamps a tombstone with the next value
