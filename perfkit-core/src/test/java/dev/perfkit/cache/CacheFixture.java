@@ -42,6 +42,14 @@ final class CacheFixture implements AutoCloseable {
 		}).toList());
 	}
 
+	/**
+	 * A fixture on the shared test Redis.
+	 */
+	static CacheFixture onTestRedis() {
+		dev.perfkit.test.RedisEndpoint redis = dev.perfkit.test.TestRedis.get();
+		return new CacheFixture(redis.host(), redis.port());
+	}
+
 	CacheSettings settings() {
 		return CacheSettings.defaults().withKeyPrefix(this.prefix);
 	}

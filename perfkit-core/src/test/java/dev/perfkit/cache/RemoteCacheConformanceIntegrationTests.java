@@ -1,8 +1,5 @@
 package dev.perfkit.cache;
 
-import dev.perfkit.test.RedisEndpoint;
-import dev.perfkit.test.TestRedis;
-
 /**
  * The {@link org.springframework.cache.Cache} contract for a remote-only cache on the shared
  * Redis.
@@ -11,8 +8,7 @@ class RemoteCacheConformanceIntegrationTests extends AbstractCacheConformanceTes
 
 	@Override
 	protected CacheFixture fixture() {
-		RedisEndpoint redis = TestRedis.get();
-		return new CacheFixture(redis.host(), redis.port());
+		return CacheFixture.onTestRedis();
 	}
 
 	@Override
