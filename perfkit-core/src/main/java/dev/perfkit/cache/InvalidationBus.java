@@ -1,0 +1,200 @@
+package dev.perfkit.cache;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.perfkit.redis.RedisConnector;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The invalidation channel between instances: classic Redis pub/sub (which a cluster
+ * forwards to every node), on a pub/sub connection of its own over the connector's
+ * native client.
+ * <p>
+ * <b>Implementation note.</b> Each instance has a random sender id and numbers its
+ * messages 1, 2, 3, ...; numbers are taken and messages queued under one lock, so they
+ * leave in order on the one connection. A receiver remembers the last number per sender:
+ * a jump means messages were lost (a publish that failed after its write, a cluster bus
+ * hiccup), and the receiver flushes its local tiers. Every (re)subscription also flushes
+ * them, because anything may have been missed while the subscription was down; Lettuce
+ * resubscribes by itself after a reconnect, and the server's confirmation is what tells
+ * us. Messages are applied on Lettuce's event loop, so handlers only touch local memory.
+ */
+final class InvalidationBus implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(InvalidationBus.class);
+
+	private final RedisConnector connector;
+
+	private final byte[] channel;
+
+	private final Receiver receiver;
+
+	private final long sender = ThreadLocalRandom.current().nextLong() | 1;
+
+	private final AtomicLong sequence = new AtomicLong();
+
+	private final Cache<Long, Long> lastSeen = Caffeine.newBuilder()
+		.maximumSize(10_000)
+		.expireAfterAccess(Duration.ofHours(1))
+		.build();
+
+	private final ScheduledExecutorService worker;
+
+	private volatile StatefulRedisPubSubConnection<byte[], byte[]> connection;
+
+	private volatile boolean subscribed;
+
+	private volatile boolean closed;
+
+	/**
+	 * What the bus tells the caches.
+	 */
+	interface Receiver {
+
+		void onInvalidation(Invalidation invalidation);
+
+		void onFlush(String reason);
+
+	}
+
+	InvalidationBus(RedisConnector connector, byte[] channel, Receiver receiver) {
+		this.connector = connector;
+		this.channel = channel;
+		this.receiver = receiver;
+		this.worker = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "perfkit-cache-invalidations");
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	void start(Duration retry) {
+		this.worker.scheduleWithFixedDelay(this::ensureSubscribed, 0, Math.max(50, retry.toMillis()),
+				TimeUnit.MILLISECONDS);
+	}
+
+	long sender() {
+		return this.sender;
+	}
+
+	boolean isSubscribed() {
+		StatefulRedisPubSubConnection<byte[], byte[]> current = this.connection;
+		return this.subscribed && current != null && current.isOpen();
+	}
+
+	/**
+	 * Run a task on the bus's own thread, away from callers and the event loop.
+	 */
+	void runLater(Runnable task) {
+		if (!this.closed) {
+			this.worker.execute(task);
+		}
+	}
+
+	/**
+	 * Announce an invalidation. Call only after Redis acknowledged the write it announces.
+	 */
+	synchronized void publish(Invalidation.Kind kind, String cache, java.util.List<String> keys) {
+		Invalidation message = new Invalidation(kind, this.sender, this.sequence.incrementAndGet(), cache, keys);
+		this.connector.execute((api) -> api.publish(this.channel, message.encode()));
+	}
+
+	private void ensureSubscribed() {
+		if (this.closed || this.connection != null) {
+			return;
+		}
+		this.connector.connect();
+		StatefulRedisPubSubConnection<byte[], byte[]> opened = null;
+		try {
+			AbstractRedisClient client = this.connector.client();
+			if (client instanceof RedisClusterClient cluster) {
+				opened = cluster.connectPubSub(ByteArrayCodec.INSTANCE);
+			}
+			else if (client instanceof RedisClient standalone) {
+				opened = standalone.connectPubSub(ByteArrayCodec.INSTANCE);
+			}
+			else {
+				return;
+			}
+			opened.addListener(new Listener());
+			opened.async().subscribe(this.channel).get(this.connector.settings().commandTimeout().toMillis() + 1000,
+					TimeUnit.MILLISECONDS);
+			this.connection = opened;
+		}
+		catch (Exception ex) {
+			logger.debug("perfkit cache could not subscribe to invalidations: {}", ex.toString());
+			if (opened != null) {
+				opened.closeAsync();
+			}
+			if (ex instanceof InterruptedException) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	@Override
+	public void close() {
+		this.closed = true;
+		this.worker.shutdownNow();
+		StatefulRedisPubSubConnection<byte[], byte[]> current = this.connection;
+		this.connection = null;
+		if (current != null) {
+			current.closeAsync();
+		}
+	}
+
+	private void received(byte[] bytes) {
+		Invalidation invalidation = Invalidation.decode(bytes);
+		if (invalidation == null || invalidation.sender() == this.sender) {
+			return;
+		}
+		long[] last = new long[] { -1 };
+		this.lastSeen.asMap().compute(invalidation.sender(), (id, previous) -> {
+			last[0] = (previous != null) ? previous : -1;
+			return (previous == null) ? invalidation.sequence() : Math.max(previous, invalidation.sequence());
+		});
+		this.receiver.onInvalidation(invalidation);
+		if (last[0] >= 0 && invalidation.sequence() > last[0] + 1) {
+			logger.debug("perfkit cache missed invalidations {}..{} from {}", last[0] + 1, invalidation.sequence() - 1,
+					invalidation.sender());
+			this.receiver.onFlush("gap");
+		}
+	}
+
+	private final class Listener extends RedisPubSubAdapter<byte[], byte[]> {
+
+		@Override
+		public void message(byte[] channel, byte[] message) {
+			received(message);
+		}
+
+		@Override
+		public void subscribed(byte[] channel, long count) {
+			// First subscription or Lettuce's resubscription after a reconnect: anything may
+			// have been published while we were not listening.
+			InvalidationBus.this.subscribed = true;
+			InvalidationBus.this.receiver.onFlush("resubscribe");
+		}
+
+		@Override
+		public void unsubscribed(byte[] channel, long count) {
+			InvalidationBus.this.subscribed = false;
+		}
+
+	}
+
+}

@@ -1,0 +1,158 @@
+package dev.perfkit.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+import dev.perfkit.redis.RedisConnector;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+
+/**
+ * One cache's view of Redis: one key per entry, each with a TTL, every call timed and
+ * failures counted. Calls go through the shared {@link RedisConnector}, so they fail
+ * fast with {@code RedisUnavailableException} while Redis is down.
+ */
+final class RemoteTier {
+
+	private static final int SCAN_BATCH = 500;
+
+	/** Frees a lease only if it still holds this holder's token. */
+	private static final byte[] RELEASE = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
+			+ "return redis.call('del', KEYS[1]) else return 0 end").getBytes(StandardCharsets.UTF_8);
+
+	private final RedisConnector connector;
+
+	private final CacheMetrics metrics;
+
+	RemoteTier(RedisConnector connector, CacheMetrics metrics) {
+		this.connector = connector;
+		this.metrics = metrics;
+	}
+
+	boolean isAvailable() {
+		return this.connector.isAvailable();
+	}
+
+	byte[] get(byte[] key) {
+		return sync((api) -> api.get(key));
+	}
+
+	CompletableFuture<byte[]> getAsync(byte[] key) {
+		return async((api) -> api.get(key));
+	}
+
+	List<KeyValue<byte[], byte[]>> getAll(byte[][] keys) {
+		return sync((api) -> api.mget(keys));
+	}
+
+	void set(byte[] key, byte[] value, long ttlMillis) {
+		sync((api) -> api.set(key, value, SetArgs.Builder.px(ttlMillis)));
+	}
+
+	CompletableFuture<String> setAsync(byte[] key, byte[] value, long ttlMillis) {
+		return async((api) -> api.set(key, value, SetArgs.Builder.px(ttlMillis)));
+	}
+
+	boolean setIfAbsent(byte[] key, byte[] value, long ttlMillis) {
+		return "OK".equals(sync((api) -> api.set(key, value, SetArgs.Builder.nx().px(ttlMillis))));
+	}
+
+	CompletableFuture<Boolean> setIfAbsentAsync(byte[] key, byte[] value, long ttlMillis) {
+		return async((api) -> api.set(key, value, SetArgs.Builder.nx().px(ttlMillis))).thenApply("OK"::equals);
+	}
+
+	void deleteAsync(byte[] key) {
+		async((api) -> api.unlink(key));
+	}
+
+	long timeoutMillis() {
+		return this.connector.settings().commandTimeout().toMillis();
+	}
+
+	/**
+	 * Set when absent; return the present value otherwise (Redis 7 {@code SET NX GET}).
+	 */
+	byte[] setIfAbsentGet(byte[] key, byte[] value, long ttlMillis) {
+		return sync((api) -> api.setGet(key, value, SetArgs.Builder.nx().px(ttlMillis)));
+	}
+
+	long delete(byte[]... keys) {
+		Long deleted = sync((api) -> api.unlink(keys));
+		return (deleted != null) ? deleted : 0;
+	}
+
+	/**
+	 * Delete every key that matches, with SCAN and UNLINK in batches. On a cluster the
+	 * connection's SCAN walks every master in turn and UNLINK is split by slot, so the
+	 * whole keyspace is covered; KEYS is never used.
+	 * @return how many keys were deleted
+	 */
+	long deleteMatching(String pattern) {
+		ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_BATCH);
+		long deleted = 0;
+		ScanCursor cursor = ScanCursor.INITIAL;
+		do {
+			ScanCursor from = cursor;
+			KeyScanCursor<byte[]> page = sync((api) -> api.scan(from, args));
+			List<byte[]> keys = page.getKeys();
+			if (!keys.isEmpty()) {
+				deleted += delete(keys.toArray(new byte[0][]));
+			}
+			cursor = page;
+		}
+		while (!cursor.isFinished());
+		return deleted;
+	}
+
+	boolean acquireLease(byte[] key, byte[] token, long ttlMillis) {
+		return setIfAbsent(key, token, ttlMillis);
+	}
+
+	void releaseLease(byte[] key, byte[] token) {
+		async((api) -> api.<Long>eval(RELEASE, ScriptOutputType.INTEGER, new byte[][] { key }, token));
+	}
+
+	CompletableFuture<Long> publish(byte[] channel, byte[] message) {
+		return async((api) -> api.publish(channel, message));
+	}
+
+	private <T> T sync(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+		long start = System.nanoTime();
+		try {
+			return this.connector.executeSync(command);
+		}
+		catch (RuntimeException ex) {
+			this.metrics.remoteError();
+			throw ex;
+		}
+		finally {
+			this.metrics.remoteLatency(System.nanoTime() - start);
+		}
+	}
+
+	private <T> CompletableFuture<T> async(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+		long start = System.nanoTime();
+		return this.connector.execute(command).whenComplete((value, failure) -> {
+			this.metrics.remoteLatency(System.nanoTime() - start);
+			if (failure != null) {
+				this.metrics.remoteError();
+			}
+		});
+	}
+
+	static List<byte[]> keys(List<String> keys) {
+		List<byte[]> bytes = new ArrayList<>(keys.size());
+		keys.forEach((key) -> bytes.add(key.getBytes(StandardCharsets.UTF_8)));
+		return bytes;
+	}
+
+}

@@ -1,0 +1,65 @@
+package dev.perfkit.cache;
+
+import java.util.List;
+import java.util.stream.IntStream;
+
+import dev.perfkit.test.RedisCluster;
+import dev.perfkit.test.RedisEndpoint;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The cache on a local 3-master Redis Cluster, with keys spread over every master.
+ */
+class CacheClusterIntegrationTests {
+
+	private static RedisCluster cluster;
+
+	@BeforeAll
+	static void startCluster() {
+		cluster = RedisCluster.start();
+	}
+
+	@AfterAll
+	static void stopCluster() {
+		cluster.close();
+	}
+
+	@Test
+	void putEvictClearPatternAndCrossInstanceInvalidationWorkOnACluster() throws Exception {
+		try (CacheFixture fixture = new CacheFixture(cluster.seeds())) {
+			TwoTierCache a = fixture.instance(fixture.settings()).cache("prices");
+			TwoTierCache b = fixture.instance(fixture.settings()).cache("prices");
+			List<String> keys = IntStream.range(0, 60).mapToObj((i) -> "sku-" + i).toList();
+			keys.forEach((key) -> a.put(key, "v1"));
+			assertThat(keysOnEachMaster(fixture)).allSatisfy((count) -> assertThat(count).isPositive());
+			keys.forEach((key) -> assertThat(b.get(key, String.class)).isEqualTo("v1"));
+
+			a.put("sku-1", "v2");
+			await().atMost(CacheFixture.BOUND).until(() -> "v2".equals(b.get("sku-1", String.class)));
+			a.evict("sku-2");
+			await().atMost(CacheFixture.BOUND).until(() -> b.get("sku-2") == null);
+			assertThat(b.getAll(List.of("sku-3", "sku-4", "nope"))).containsOnlyKeys("sku-3", "sku-4");
+
+			a.evictMatching("sku-1*");
+			await().atMost(CacheFixture.BOUND).until(() -> b.get("sku-1") == null && b.get("sku-15") == null);
+			assertThat(b.get("sku-20", String.class)).isEqualTo("v1");
+
+			a.clear();
+			await().atMost(CacheFixture.BOUND).until(() -> b.get("sku-20") == null);
+			assertThat(keysOnEachMaster(fixture)).allSatisfy((count) -> assertThat(count).isZero());
+		}
+	}
+
+	private static List<Integer> keysOnEachMaster(CacheFixture fixture) {
+		return cluster.nodes().stream().map((RedisEndpoint node) -> {
+			// Each test cluster is this class's own, so its whole keyspace is the cache's.
+			return ((Long) node.call("DBSIZE")).intValue();
+		}).toList();
+	}
+
+}

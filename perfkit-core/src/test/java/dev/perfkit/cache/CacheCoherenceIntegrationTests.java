@@ -1,0 +1,192 @@
+package dev.perfkit.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import dev.perfkit.test.RedisEndpoint;
+import dev.perfkit.test.RedisProcess;
+import dev.perfkit.test.Resp;
+import dev.perfkit.test.TestRedis;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two instances (two managers with connectors of their own) sharing one real Redis.
+ */
+class CacheCoherenceIntegrationTests {
+
+	@Test
+	void anUpdateOnOneInstanceReplacesTheOtherInstancesLocalCopy() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			TwoTierCache a = fixture.instance(fixture.settings()).cache("prices");
+			TwoTierCache b = fixture.instance(fixture.settings()).cache("prices");
+			a.put("sku-1", "10.00");
+			assertThat(b.get("sku-1", String.class)).isEqualTo("10.00");
+			a.put("sku-1", "12.00");
+			await().atMost(CacheFixture.BOUND).until(() -> "12.00".equals(b.get("sku-1", String.class)));
+		}
+	}
+
+	@Test
+	void evictAndClearOnOneInstanceRemoveTheOtherInstancesLocalCopies() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			TwoTierCache a = fixture.instance(fixture.settings()).cache("prices");
+			TwoTierCache b = fixture.instance(fixture.settings()).cache("prices");
+			a.put("x", "1");
+			a.put("y", "2");
+			a.put("user:1", "3");
+			assertThat(b.get("x", String.class)).isEqualTo("1");
+			assertThat(b.get("y", String.class)).isEqualTo("2");
+			assertThat(b.get("user:1", String.class)).isEqualTo("3");
+			a.evict("x");
+			await().atMost(CacheFixture.BOUND).until(() -> b.get("x") == null);
+			a.evictMatching("user:*");
+			await().atMost(CacheFixture.BOUND).until(() -> b.get("user:1") == null);
+			a.clear();
+			await().atMost(CacheFixture.BOUND).until(() -> b.get("y") == null);
+		}
+	}
+
+	@Test
+	void afterTheServerDropsTheSubscriptionTheOldValueIsNeverServedOnceResubscribed() throws Exception {
+		try (RedisProcess redis = RedisProcess.start(); CacheFixture fixture = new CacheFixture("127.0.0.1", redis.port())) {
+			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			CacheFixture.Instance b = fixture.instance(fixture.settings());
+			a.cache("prices").put("sku-1", "old");
+			assertThat(b.cache("prices").get("sku-1", String.class)).isEqualTo("old");
+			double resubscribed = b.count("perfkit.cache.local.flushes", "reason", "resubscribe");
+
+			Resp.call("127.0.0.1", redis.port(), "CLIENT", "KILL", "TYPE", "pubsub");
+			a.cache("prices").put("sku-1", "new");
+
+			await("B resubscribed").atMost(CacheFixture.BOUND)
+				.until(() -> b.count("perfkit.cache.local.flushes", "reason", "resubscribe") > resubscribed);
+			assertThat(b.cache("prices").get("sku-1", String.class)).isEqualTo("new");
+		}
+	}
+
+	@Test
+	void anInvalidationArrivingDuringALoadWinsOverTheLoadedValue() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			CacheFixture.Instance b = fixture.instance(fixture.settings());
+			CountDownLatch loading = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			CompletableFuture<String> load = CompletableFuture.supplyAsync(() -> a.cache("prices").get("sku-1", () -> {
+				loading.countDown();
+				release.await(30, TimeUnit.SECONDS);
+				return "loaded-before-update";
+			}));
+			assertThat(loading.await(30, TimeUnit.SECONDS)).isTrue();
+
+			b.cache("prices").put("sku-1", "updated");
+			await("A received the invalidation").atMost(CacheFixture.BOUND)
+				.until(() -> a.count("perfkit.cache.invalidations.received") >= 1);
+			release.countDown();
+
+			assertThat(load.get(30, TimeUnit.SECONDS)).isEqualTo("loaded-before-update");
+			assertThat(a.cache("prices").get("sku-1", String.class)).isEqualTo("updated");
+			assertThat(b.cache("prices").get("sku-1", String.class)).isEqualTo("updated");
+		}
+	}
+
+	@Test
+	void aGapInAnotherInstancesSequenceFlushesTheLocalTier() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			CacheFixture.Instance b = fixture.instance(fixture.settings());
+			b.cache("prices").put("sku-1", "v");
+			publish(redis, fixture, new Invalidation(Invalidation.Kind.KEYS, 7, 1, "prices", List.of("other")));
+			publish(redis, fixture, new Invalidation(Invalidation.Kind.KEYS, 7, 3, "prices", List.of("other")));
+			await().atMost(CacheFixture.BOUND).until(() -> b.count("perfkit.cache.local.flushes", "reason", "gap") == 1);
+			assertThat(b.cache("prices").get("sku-1", String.class)).isEqualTo("v");
+			assertThat(b.count("perfkit.cache.gets", "tier", "local", "result", "miss")).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void foreignMessagesOnTheChannelAreIgnored() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			CacheFixture.Instance b = fixture.instance(fixture.settings());
+			b.cache("prices").put("sku-1", "v");
+			Resp.call(redis.host(), redis.port(), "PUBLISH", fixture.channel, "{\"@class\":\"evil\"}");
+			publish(redis, fixture, new Invalidation(Invalidation.Kind.KEYS, 9, 1, "prices", List.of("sku-2")));
+			await().atMost(CacheFixture.BOUND).until(() -> b.count("perfkit.cache.invalidations.received") == 1);
+			assertThat(b.count("perfkit.cache.gets", "tier", "local", "result", "hit")).isZero();
+			assertThat(b.cache("prices").get("sku-1", String.class)).isEqualTo("v");
+			assertThat(b.count("perfkit.cache.gets", "tier", "local", "result", "hit")).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void garbageBytesUnderACacheKeyReadAsAMissAndAreDeleted() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			String key = fixture.prefix + "prices:sku-1";
+			Resp.callRaw(redis.host(), redis.port(), bytes("SET"), bytes(key), new byte[] { (byte) 0xCA, 1, 1, 0, '{', 0x7f },
+					bytes("PX"), bytes("60000"));
+			assertThat(a.cache("prices").get("sku-1")).isNull();
+			assertThat(a.count("perfkit.cache.decode.failures")).isEqualTo(1);
+			await().atMost(CacheFixture.BOUND).until(() -> Resp.call(redis.host(), redis.port(), "EXISTS", key).equals(0L));
+
+			Resp.call(redis.host(), redis.port(), "SET", key, "plain text", "PX", "60000");
+			assertThat(a.cache("prices").get("sku-1", () -> "loaded")).isEqualTo("loaded");
+			Resp.call(redis.host(), redis.port(), "SET", fixture.prefix + "prices:sku-2",
+					"\u00ca\u0001\u0001\u0000[\"java.lang.ProcessBuilder\",[\"sh\"]]", "PX", "60000");
+			assertThat(a.cache("prices").get("sku-2")).isNull();
+			assertThat(a.count("perfkit.cache.decode.failures")).isEqualTo(3);
+		}
+	}
+
+	@Test
+	void everyEntryIsStoredUnderThePrefixWithATtl() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			a.cache("prices").put("sku-1", "v");
+			a.cache("prices").put("sku-2", null);
+			a.cache("prices").get("sku-3", () -> "loaded");
+			for (String id : List.of("sku-1", "sku-2", "sku-3")) {
+				Object ttl = Resp.call(redis.host(), redis.port(), "PTTL", fixture.prefix + "prices:" + id);
+				assertThat((Long) ttl).as(id).isPositive();
+			}
+		}
+	}
+
+	@Test
+	void aPerEntryTtlFunctionSetsTheRemoteTtlAndShortensTheLocalOne() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			CacheSettings settings = fixture.settings()
+				.withEntryTtl((key, value) -> "trial".equals(value) ? java.time.Duration.ofSeconds(1) : null);
+			TwoTierCache cache = fixture.instance(settings).cache("plans");
+			cache.put("acme", "trial");
+			cache.put("globex", "enterprise");
+			long trialTtl = (Long) Resp.call(redis.host(), redis.port(), "PTTL", fixture.prefix + "plans:acme");
+			long enterpriseTtl = (Long) Resp.call(redis.host(), redis.port(), "PTTL", fixture.prefix + "plans:globex");
+			assertThat(trialTtl).isBetween(1L, 1100L);
+			assertThat(enterpriseTtl).isGreaterThan(60_000L);
+			await().atMost(CacheFixture.BOUND).until(() -> cache.get("acme") == null);
+			assertThat(cache.get("globex", String.class)).isEqualTo("enterprise");
+		}
+	}
+
+	private static void publish(RedisEndpoint redis, CacheFixture fixture, Invalidation invalidation) {
+		Resp.callRaw(redis.host(), redis.port(), bytes("PUBLISH"), bytes(fixture.channel), invalidation.encode());
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+}

@@ -1,0 +1,105 @@
+package dev.perfkit.cache;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import dev.perfkit.redis.RedisConnector;
+import dev.perfkit.redis.RedisConnectorSettings;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Builds cache managers against a real Redis for tests, each test under a key prefix and
+ * channel of its own, and closes everything it built.
+ */
+final class CacheFixture implements AutoCloseable {
+
+	static final Duration BOUND = Duration.ofSeconds(20);
+
+	final String prefix = "perfkit:test:" + UUID.randomUUID() + ":";
+
+	final String channel = this.prefix + "invalidations";
+
+	private final AbstractRedisClient client;
+
+	private final List<AutoCloseable> closeables = new ArrayList<>();
+
+	CacheFixture(String host, int port) {
+		this.client = RedisClient.create(RedisURI.create(host, port));
+	}
+
+	CacheFixture(List<String> clusterSeeds) {
+		this.client = RedisClusterClient.create(clusterSeeds.stream().map((seed) -> {
+			String[] parts = seed.split(":");
+			return RedisURI.create(parts[0], Integer.parseInt(parts[1]));
+		}).toList());
+	}
+
+	/**
+	 * A fixture on the shared test Redis.
+	 */
+	static CacheFixture onTestRedis() {
+		dev.perfkit.test.RedisEndpoint redis = dev.perfkit.test.TestRedis.get();
+		return new CacheFixture(redis.host(), redis.port());
+	}
+
+	CacheSettings settings() {
+		return CacheSettings.defaults().withKeyPrefix(this.prefix);
+	}
+
+	Instance instance(CacheSettings settings) {
+		return instance(settings, RedisConnectorSettings.defaults("cache").withCommandTimeout(Duration.ofMillis(500))
+			.withBreaker(3, Duration.ofMillis(300)));
+	}
+
+	Instance instance(CacheSettings settings, RedisConnectorSettings connectorSettings) {
+		RedisConnector connector = (settings.mode() == CacheMode.LOCAL) ? null
+				: new RedisConnector(() -> this.client, connectorSettings);
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		TwoTierCacheManager manager = new TwoTierCacheManager(TwoTierCacheManager.uniform(settings), connector,
+				registry, this.channel, List.of(), true);
+		manager.start();
+		this.closeables.add(manager);
+		if (connector != null) {
+			this.closeables.add(connector);
+			await("cache connected to Redis").atMost(BOUND).until(connector::isAvailable);
+			if (settings.mode() == CacheMode.TWO_TIER) {
+				await("invalidation subscription").atMost(BOUND).until(() -> manager.snapshot().subscribed());
+			}
+		}
+		return new Instance(manager, registry, connector);
+	}
+
+	AbstractRedisClient client() {
+		return this.client;
+	}
+
+	@Override
+	public void close() throws Exception {
+		for (AutoCloseable closeable : this.closeables) {
+			closeable.close();
+		}
+		this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+	}
+
+	record Instance(TwoTierCacheManager manager, SimpleMeterRegistry registry, RedisConnector connector) {
+
+		TwoTierCache cache(String name) {
+			return (TwoTierCache) this.manager.getCache(name);
+		}
+
+		double count(String meter, String... tags) {
+			var search = this.registry.find(meter).tags(tags);
+			return search.counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+		}
+
+	}
+
+}

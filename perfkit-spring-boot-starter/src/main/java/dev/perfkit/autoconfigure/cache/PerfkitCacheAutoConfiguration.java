@@ -1,0 +1,92 @@
+package dev.perfkit.autoconfigure.cache;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.perfkit.autoconfigure.ConditionalOnPerfkitEnabled;
+import dev.perfkit.autoconfigure.redis.PerfkitRedisAutoConfiguration;
+import dev.perfkit.cache.JsonValueCodec;
+import dev.perfkit.cache.TwoTierCache;
+import dev.perfkit.cache.TwoTierCacheManager;
+import dev.perfkit.cache.ValueCodec;
+import dev.perfkit.redis.RedisConnector;
+import dev.perfkit.redis.RedisConnectorFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.interceptor.CacheAspectSupport;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Makes perfkit's {@link TwoTierCacheManager} the application's {@link CacheManager} when
+ * caching is enabled ({@code @EnableCaching}) and the application defines no
+ * {@code CacheManager} of its own. It runs <em>before</em> Boot's
+ * {@code CacheAutoConfiguration}, which then backs off (it would otherwise pick Redis or
+ * Caffeine alone); it uses Redis through {@link RedisConnectorFactory} when that is
+ * present and runs every cache locally otherwise.
+ */
+@AutoConfiguration(after = PerfkitRedisAutoConfiguration.class,
+		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+		beforeName = "org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration")
+@ConditionalOnPerfkitEnabled
+@ConditionalOnClass({ CacheManager.class, Caffeine.class })
+@ConditionalOnBean(CacheAspectSupport.class)
+@ConditionalOnMissingBean(CacheManager.class)
+@ConditionalOnBooleanProperty(name = "perfkit.cache.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(PerfkitCacheProperties.class)
+public final class PerfkitCacheAutoConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(PerfkitCacheAutoConfiguration.class);
+
+	@Bean(destroyMethod = "close")
+	TwoTierCacheManager cacheManager(PerfkitCacheProperties properties, ObjectProvider<RedisConnectorFactory> redis,
+			ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<CacheSettingsCustomizer> customizers,
+			ListableBeanFactory beanFactory) {
+		Map<String, ValueCodec> codecs = new LinkedHashMap<>();
+		codecs.put("json", new JsonValueCodec(properties.getAllowedPackages()));
+		codecs.putAll(beanFactory.getBeansOfType(ValueCodec.class));
+		CacheSettingsResolver settings = new CacheSettingsResolver(properties, codecs,
+				customizers.orderedStream().toList());
+		settings.validate();
+		RedisConnectorFactory factory = redis.getIfAvailable();
+		RedisConnector connector = (factory != null) ? factory.create("cache") : null;
+		TwoTierCacheManager manager = new TwoTierCacheManager(settings, connector,
+				meterRegistry.getIfAvailable(SimpleMeterRegistry::new), properties.getChannel(),
+				properties.getCacheNames(), properties.isDynamic());
+		manager.start();
+		return manager;
+	}
+
+	@Bean
+	static ApplicationListener<ApplicationReadyEvent> perfkitCacheWarming(ObjectProvider<CacheWarmer> warmers,
+			ObjectProvider<TwoTierCacheManager> manager) {
+		return (event) -> warmers.orderedStream().forEach((warmer) -> warm(manager.getObject(), warmer));
+	}
+
+	static void warm(TwoTierCacheManager manager, CacheWarmer warmer) {
+		try {
+			Map<?, ?> entries = warmer.entries();
+			((TwoTierCache) manager.getCache(warmer.cacheName())).putAll(entries);
+			logger.info("perfkit warmed cache '{}' with {} entries", warmer.cacheName(), entries.size());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("perfkit could not warm cache '{}': {}", warmer.cacheName(), ex.toString());
+		}
+	}
+
+
+}

@@ -1,0 +1,31 @@
+package dev.perfkit.autoconfigure.cache;
+
+import dev.perfkit.autoconfigure.ConditionalOnPerfkitEnabled;
+import dev.perfkit.cache.TwoTierCacheManager;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The {@code perfkitCache} health indicator, reporting a Redis outage as degraded rather
+ * than down.
+ */
+@AutoConfiguration(after = PerfkitCacheAutoConfiguration.class)
+@ConditionalOnPerfkitEnabled
+@ConditionalOnClass(HealthIndicator.class)
+@ConditionalOnBean(TwoTierCacheManager.class)
+@ConditionalOnEnabledHealthIndicator("perfkitCache")
+public final class PerfkitCacheHealthAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(name = "perfkitCacheHealthIndicator")
+	HealthIndicator perfkitCacheHealthIndicator(TwoTierCacheManager manager) {
+		return new PerfkitCacheHealthIndicator(manager);
+	}
+
+}

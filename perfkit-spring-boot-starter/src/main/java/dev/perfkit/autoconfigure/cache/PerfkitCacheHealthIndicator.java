@@ -1,0 +1,39 @@
+package dev.perfkit.autoconfigure.cache;
+
+import dev.perfkit.cache.CacheStatisticsSnapshot;
+import dev.perfkit.cache.TwoTierCacheManager;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * Health of the cache's remote tier. A Redis outage is reported as {@code UP} with
+ * {@code state: degraded}, never as {@code DOWN}: while Redis is away every cache call
+ * still succeeds from the local tier and the loaders, so the application is not down and
+ * an orchestrator must not restart it. The details say what is degraded.
+ */
+final class PerfkitCacheHealthIndicator extends AbstractHealthIndicator {
+
+	private final TwoTierCacheManager manager;
+
+	PerfkitCacheHealthIndicator(TwoTierCacheManager manager) {
+		super("perfkit cache health check failed");
+		this.manager = manager;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		CacheStatisticsSnapshot snapshot = this.manager.snapshot();
+		builder.up().withDetail("caches", snapshot.caches().size());
+		if (!this.manager.hasRemote()) {
+			builder.withDetail("state", "local-only");
+			return;
+		}
+		boolean healthy = snapshot.redisAvailable() && snapshot.subscribed();
+		builder.withDetail("state", healthy ? "ok" : "degraded")
+			.withDetail("redis", snapshot.redisAvailable() ? "available" : "unavailable")
+			.withDetail("invalidations", snapshot.subscribed() ? "subscribed" : "not subscribed")
+			.withDetail("breaker", snapshot.breakerState());
+	}
+
+}
