@@ -18,7 +18,7 @@ class PerfkitHealthGroupEnvironmentPostProcessorTests {
 		assertThat(environment.getProperty("management.endpoint.health.group.perfkit.include"))
 			.isEqualTo("perfkitCache,perfkitRateLimit,perfkitPool");
 		assertThat(environment.getProperty("management.endpoint.health.group.perfkit.status.order"))
-			.isEqualTo("down,out-of-service,degraded,up,unknown");
+			.isEqualTo("down,out-of-service,saturated,degraded,up,unknown");
 	}
 
 	@Test
