@@ -115,10 +115,14 @@ class ObservabilityLoadIntegrationTests {
 			assertThat(datasource.get("slow").asLong()).isPositive();
 			assertThat(datasource.get("nPlusOne").asLong()).isPositive();
 		});
-		assertThat(report.at("/queries/topByTotalTime")).isNotEmpty();
+		assertThat(report.at("/queries/topByTotalTime"))
+			.anySatisfy((query) -> assertThat(query.at("/details/sql").asString()).isNotEmpty());
 		assertThat(report.at("/queries/details/nPlusOneSuspects"))
 			.anySatisfy((suspect) -> assertThat(suspect.get("endpoint").asString()).contains("n-plus-one"));
-		assertThat(report.at("/pool/pools")).anySatisfy((pool) -> assertThat(pool.get("max").asLong()).isPositive());
+		assertThat(report.at("/pool/pools")).anySatisfy((pool) -> {
+			assertThat(pool.get("max").asLong()).isPositive();
+			assertThat(pool.at("/details/leaks").isArray()).isTrue();
+		});
 		ReportAgreement.assertAgrees(get("/actuator/perfkit").body(), get("/actuator/prometheus").body());
 	}
 
