@@ -35,8 +35,8 @@ final class ContractMeters {
 		return this;
 	}
 
-	ContractMeters puts(String cache, String tier, long puts) {
-		Counter.builder("perfkit.cache.puts").tags("cache", cache, "tier", tier).register(this.registry)
+	ContractMeters puts(String cache, long puts) {
+		Counter.builder("perfkit.cache.puts").tags("cache", cache).register(this.registry)
 			.increment(puts);
 		return this;
 	}

@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.perfkit.test.MeterTable;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -28,9 +29,6 @@ class MeterDocumentationTests {
 
 	private static final Path DOCS = Path.of("..", "docs");
 
-	private static final Pattern ROW = Pattern
-		.compile("^\\| `(perfkit\\.[a-z0-9.-]+)` \\| (counter|timer|gauge) \\| ([^|]*) \\| ([^|]+) \\|$");
-
 	@Test
 	void theMeterTableListsExactlyTheMetersTheReportReads() throws IOException {
 		assertThat(documentedMeters().keySet()).containsExactlyInAnyOrderElementsOf(MeterNames.PERFKIT);
@@ -40,7 +38,7 @@ class MeterDocumentationTests {
 	void theMeterTableGivesEachMeterTheTypeAndTagsItIsRegisteredWith() throws IOException {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		registerEveryContractMeter(new ContractMeters(registry));
-		Map<String, DocumentedMeter> documented = documentedMeters();
+		Map<String, MeterTable.Row> documented = documentedMeters();
 		Map<String, String> registeredTypes = new TreeMap<>();
 		Map<String, Set<String>> registeredTags = new TreeMap<>();
 		for (Meter meter : registry.getMeters()) {
@@ -87,42 +85,13 @@ class MeterDocumentationTests {
 		}
 	}
 
-	private static Map<String, DocumentedMeter> documentedMeters() throws IOException {
-		Map<String, DocumentedMeter> meters = new TreeMap<>();
-		boolean inTable = false;
-		for (String line : Files.readAllLines(DOCS.resolve("observability.md"))) {
-			if (line.equals("| meter | type | tags | meaning |")) {
-				assertThat(inTable).as("one meter table").isFalse();
-				assertThat(meters).as("one meter table").isEmpty();
-				inTable = true;
-				continue;
-			}
-			if (inTable && !line.startsWith("|")) {
-				inTable = false;
-			}
-			Matcher row = ROW.matcher(line);
-			if (inTable && row.matches()) {
-				Set<String> tags = new TreeSet<>();
-				// Tag names are the backticked words not inside parentheses (those are values).
-				Matcher tag = Pattern.compile("`([a-z]+)`").matcher(row.group(3).replaceAll("\\([^)]*\\)", ""));
-				while (tag.find()) {
-					tags.add(tag.group(1));
-				}
-				assertThat(meters.put(row.group(1), new DocumentedMeter(row.group(2), tags, row.group(4).trim())))
-					.as(row.group(1) + " is listed once")
-					.isNull();
-			}
-			else if (inTable && !line.startsWith("| meter") && !line.startsWith("| ---")) {
-				throw new AssertionError("Unreadable row in the meter table: " + line);
-			}
-		}
-		assertThat(meters).as("rows of the meter table in docs/observability.md").isNotEmpty();
-		return meters;
+	private static Map<String, MeterTable.Row> documentedMeters() throws IOException {
+		return MeterTable.read(DOCS.resolve("observability.md"));
 	}
 
 	static void registerEveryContractMeter(ContractMeters meters) {
 		meters.gets("pricing", "local", 1, 1)
-			.puts("pricing", "local", 1)
+			.puts("pricing", 1)
 			.evictions("pricing", "local", 1)
 			.load("pricing", "success", Duration.ofMillis(1))
 			.cacheCounter(MeterNames.CACHE_REMOTE_ERRORS, "pricing", 1)
@@ -141,10 +110,6 @@ class MeterDocumentationTests {
 			.datasourceCounter(MeterNames.QUERY_N_PLUS_ONE, "main", 1)
 			.fingerprints("main", 1)
 			.pool("main", 1, 1, 2, 0, 0, 0.5, 1);
-	}
-
-	private record DocumentedMeter(String type, Set<String> tags, String meaning) {
-
 	}
 
 }

@@ -4,12 +4,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.Arrays;
 
-import dev.perfkit.test.PrometheusScrape;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -42,54 +38,13 @@ class ObservabilitySampleTests {
 
 	/**
 	 * Every figure of every entry the report holds agrees with the Prometheus scrape.
-	 * Without the engines' traffic only the pool section has entries; with it (cache gets,
-	 * rate-limited requests, queries) the same check covers every section.
+	 * Without the engines' traffic only the pool section has entries;
+	 * {@code ObservabilityLoadIntegrationTests} runs the same check after a load that
+	 * fills every section.
 	 */
 	@Test
 	void everySectionOfTheReportAgreesWithPrometheus() throws Exception {
-		JsonNode report = JsonMapper.shared().readTree(get("/actuator/perfkit").body());
-		PrometheusScrape scrape = PrometheusScrape.parse(get("/actuator/prometheus").body());
-		for (JsonNode cache : report.at("/cache/caches")) {
-			for (JsonNode tier : cache.get("tiers")) {
-				String[] labels = { "cache", cache.get("name").asString(), "tier", tier.get("tier").asString() };
-				assertThat(tier.get("hits").asDouble()).isEqualTo(scrape.sum("perfkit_cache_gets_total",
-						with(labels, "result", "hit")));
-				assertThat(tier.get("misses").asDouble()).isEqualTo(scrape.sum("perfkit_cache_gets_total",
-						with(labels, "result", "miss")));
-			}
-		}
-		for (JsonNode limit : report.at("/rateLimit/limits")) {
-			String[] labels = { "tier", limit.get("tier").asString(), "plan", limit.get("plan").asString() };
-			for (String outcome : new String[] { "allowed", "rejected" }) {
-				assertThat(limit.get(outcome).asDouble()).isEqualTo(scrape.sum("perfkit_ratelimit_requests_total",
-						with(labels, "outcome", outcome)));
-			}
-		}
-		for (JsonNode query : report.at("/queries/topByCount")) {
-			assertThat(query.get("count").asDouble()).isEqualTo(scrape.value("perfkit_query_duration_seconds_count",
-					"datasource", query.get("datasource").asString(), "fingerprint", query.get("fingerprint").asString()));
-		}
-		for (JsonNode datasource : report.at("/queries/datasources")) {
-			String name = datasource.get("name").asString();
-			assertThat(datasource.get("slow").asDouble())
-				.isEqualTo(scrape.sum("perfkit_query_slow_total", "datasource", name));
-			assertThat(datasource.get("nPlusOne").asDouble())
-				.isEqualTo(scrape.sum("perfkit_query_n_plus_one_total", "datasource", name));
-		}
-		assertThat(report.at("/pool/pools")).isNotEmpty();
-		for (JsonNode pool : report.at("/pool/pools")) {
-			String name = pool.get("name").asString();
-			assertThat(pool.get("max").asDouble()).isEqualTo(scrape.value("hikaricp_connections_max", "pool", name));
-			assertThat(pool.get("timeouts").asDouble())
-				.isEqualTo(scrape.value("hikaricp_connections_timeout_total", "pool", name));
-		}
-	}
-
-	private static String[] with(String[] labels, String name, String value) {
-		String[] all = Arrays.copyOf(labels, labels.length + 2);
-		all[labels.length] = name;
-		all[labels.length + 1] = value;
-		return all;
+		ReportAgreement.assertAgrees(get("/actuator/perfkit").body(), get("/actuator/prometheus").body());
 	}
 
 	@Test

@@ -12,6 +12,7 @@ import dev.perfkit.cache.TwoTierCacheManager;
 import dev.perfkit.cache.ValueCodec;
 import dev.perfkit.redis.RedisConnector;
 import dev.perfkit.redis.RedisConnectorFactory;
+import dev.perfkit.report.ReportContributor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
@@ -30,6 +31,7 @@ import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheAspectSupport;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Makes perfkit's {@link TwoTierCacheManager} the application's {@link CacheManager} when
@@ -88,5 +90,16 @@ public final class PerfkitCacheAutoConfiguration {
 		}
 	}
 
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ReportContributor.class)
+	static class ReportConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "perfkitCacheReportContributor")
+		ReportContributor perfkitCacheReportContributor(TwoTierCacheManager cacheManager) {
+			return new CacheReportContributor(cacheManager);
+		}
+
+	}
 
 }

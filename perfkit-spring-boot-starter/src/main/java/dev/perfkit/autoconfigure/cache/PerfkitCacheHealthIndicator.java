@@ -5,14 +5,22 @@ import dev.perfkit.cache.TwoTierCacheManager;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 
 /**
- * Health of the cache's remote tier. A Redis outage is reported as {@code UP} with
- * {@code state: degraded}, never as {@code DOWN}: while Redis is away every cache call
- * still succeeds from the local tier and the loaders, so the application is not down and
- * an orchestrator must not restart it. The details say what is degraded.
+ * Health of the cache's remote tier. A Redis outage is reported as {@code DEGRADED}
+ * with {@code state: degraded}, never as {@code DOWN}: while Redis is away every cache
+ * call still succeeds from the local tier and the loaders, so the application is not
+ * down and an orchestrator must not restart it. {@code DEGRADED} is the status the
+ * {@code perfkit} health group ranks between {@code OUT_OF_SERVICE} and {@code UP} and
+ * maps to HTTP 200; Boot's default aggregation ignores a status it does not know, so the
+ * overall health and the liveness and readiness groups stay {@code UP}. The details say
+ * what is degraded.
  */
 final class PerfkitCacheHealthIndicator extends AbstractHealthIndicator {
+
+	/** The remote tier is unavailable: the cache serves from its local tier and loaders. */
+	static final Status DEGRADED = new Status("DEGRADED", "Redis is unavailable; the cache serves locally");
 
 	private final TwoTierCacheManager manager;
 
@@ -30,6 +38,9 @@ final class PerfkitCacheHealthIndicator extends AbstractHealthIndicator {
 			return;
 		}
 		boolean healthy = snapshot.redisAvailable() && snapshot.subscribed();
+		if (!healthy) {
+			builder.status(DEGRADED);
+		}
 		builder.withDetail("state", healthy ? "ok" : "degraded")
 			.withDetail("redis", snapshot.redisAvailable() ? "available" : "unavailable")
 			.withDetail("invalidations", snapshot.subscribed() ? "subscribed" : "not subscribed")

@@ -14,8 +14,11 @@ import org.springframework.util.ClassUtils;
  * Sets up the {@code perfkit} health group by default, as the lowest-precedence
  * property source so that any setting of the application wins: the group includes
  * {@code perfkitCache}, {@code perfkitRateLimit} and {@code perfkitPool}, and knows the
- * {@code DEGRADED} status (ranked between {@code OUT_OF_SERVICE} and {@code UP}, mapped
- * to HTTP 200), so degradation shows without failing the group. The liveness and
+ * {@code SATURATED} status of the query module's pool indicator and the {@code DEGRADED}
+ * status of the cache and the meter-based indicators (ranked, in that order, between
+ * {@code OUT_OF_SERVICE} and {@code UP}, both mapped to HTTP 200), so degradation shows
+ * without failing the group. Boot's aggregation drops a status missing from the order,
+ * which is why both must be listed. The liveness and
  * readiness groups do not include these indicators, so degradation never fails them.
  */
 class PerfkitHealthGroupEnvironmentPostProcessor implements EnvironmentPostProcessor {
@@ -41,7 +44,8 @@ class PerfkitHealthGroupEnvironmentPostProcessor implements EnvironmentPostProce
 		}
 		Map<String, Object> defaults = new LinkedHashMap<>();
 		defaults.put(GROUP + "include", "perfkitCache,perfkitRateLimit,perfkitPool");
-		defaults.put(GROUP + "status.order", "down,out-of-service,degraded,up,unknown");
+		defaults.put(GROUP + "status.order", "down,out-of-service,saturated,degraded,up,unknown");
+		defaults.put(GROUP + "status.http-mapping.saturated", "200");
 		defaults.put(GROUP + "status.http-mapping.degraded", "200");
 		environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, defaults));
 	}

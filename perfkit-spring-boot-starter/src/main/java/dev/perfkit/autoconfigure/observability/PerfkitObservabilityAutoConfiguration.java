@@ -32,13 +32,20 @@ import org.springframework.context.annotation.Configuration;
  * the health indicators of the {@code perfkit} health group ({@code perfkitCache},
  * {@code perfkitRateLimit}, {@code perfkitPool}). It also reports the Redis connection
  * of every engine created through the shared {@link RedisConnectorFactory}. An engine
- * that brings a health indicator of its own registers it under the same bean name and
- * this one backs off.
+ * that brings a health indicator of its own (the cache's Redis indicator, the query
+ * module's MXBean-based pool indicator) registers it under the same bean name; this
+ * configuration runs after the engines' auto-configurations so that its meter-based
+ * fallbacks back off and apply only where an engine has none.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
-		"org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration" })
+		"org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration",
+		// The engines' own health indicators must be defined first so that the fallbacks
+		// below, conditional on their bean names, back off.
+		"dev.perfkit.autoconfigure.cache.PerfkitCacheHealthAutoConfiguration",
+		"dev.perfkit.autoconfigure.query.PerfkitQueryAutoConfiguration",
+		"dev.perfkit.autoconfigure.ratelimit.RateLimitAutoConfiguration" })
 @ConditionalOnPerfkitEnabled
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(MeterRegistry.class)

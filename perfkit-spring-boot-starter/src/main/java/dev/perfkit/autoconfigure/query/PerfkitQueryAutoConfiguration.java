@@ -9,6 +9,7 @@ import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
 import dev.perfkit.pool.PoolInsight;
 import dev.perfkit.query.QueryInsight;
 import dev.perfkit.query.QuerySettings;
+import dev.perfkit.report.ReportContributor;
 import io.micrometer.core.instrument.MeterRegistry;
 import net.ttddyy.dsproxy.support.ProxyDataSource;
 
@@ -169,6 +170,18 @@ public final class PerfkitQueryAutoConfiguration {
 		@ConditionalOnBooleanProperty(name = "management.health.perfkit-pool.enabled", matchIfMissing = true)
 		PoolHealthIndicator perfkitPoolHealthIndicator(PoolInsight pools, PerfkitQueryProperties properties) {
 			return new PoolHealthIndicator(pools, properties.getPool());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ReportContributor.class)
+	static class ReportConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "perfkitQueryReportContributor")
+		ReportContributor perfkitQueryReportContributor(QueryInsight queries, PoolInsight pools) {
+			return new QueryReportContributor(queries, pools);
 		}
 
 	}

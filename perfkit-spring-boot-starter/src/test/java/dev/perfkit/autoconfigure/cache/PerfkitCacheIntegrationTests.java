@@ -110,7 +110,7 @@ class PerfkitCacheIntegrationTests {
 				redis.kill();
 				await().atMost(BOUND).untilAsserted(() -> {
 					Health degraded = health.health();
-					assertThat(degraded.getStatus()).isEqualTo(Status.UP);
+					assertThat(degraded.getStatus().getCode()).isEqualTo("DEGRADED");
 					assertThat(degraded.getDetails()).containsEntry("state", "degraded");
 				});
 				assertThat(prices.price("sku-3")).isEqualTo("30.00");
