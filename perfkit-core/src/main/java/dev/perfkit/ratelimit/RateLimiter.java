@@ -34,7 +34,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 public final class RateLimiter {
 
 	/** The plan tag of a quota that is the tier's own, not a plan's. */
-	static final String DEFAULT_PLAN = "default";
+	public static final String DEFAULT_PLAN = "default";
 
 	private final Map<String, Tier> tiers;
 
