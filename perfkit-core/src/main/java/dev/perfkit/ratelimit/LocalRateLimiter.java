@@ -90,15 +90,23 @@ public final class LocalRateLimiter implements RateLimitBackend {
 
 	@Override
 	public Decision check(Quota quota, String key, long cost, boolean dryRun) {
-		QuotaStates quotaStates = this.states.get(quota);
-		if (quotaStates == null) {
-			quotaStates = this.states.computeIfAbsent(quota, QuotaStates::new);
-		}
+		QuotaStates quotaStates = (quota.localStates instanceof QuotaStates remembered
+				&& remembered.owner == this.states) ? remembered : states(quota);
 		Object state = quotaStates.keys.get(key, quotaStates.create);
 		if (state instanceof SlidingLog log) {
 			return log.check(quota, cost, dryRun, this.clock.getAsLong(), this.source);
 		}
 		return check((Bucket) state, quota, cost, dryRun);
+	}
+
+	private QuotaStates states(Quota quota) {
+		QuotaStates quotaStates = this.states.get(quota);
+		if (quotaStates == null) {
+			quotaStates = this.states.computeIfAbsent(quota, QuotaStates::new);
+		}
+		// Last writer wins: a quota checked by two limiters falls back to the map lookup.
+		quota.localStates = quotaStates;
+		return quotaStates;
 	}
 
 	/**
@@ -188,6 +196,8 @@ public final class LocalRateLimiter implements RateLimitBackend {
 
 	/** One quota's keys, and the factory of a new key's state, built once. */
 	private final class QuotaStates {
+
+		final Map<Quota, QuotaStates> owner = LocalRateLimiter.this.states;
 
 		final Cache<String, Object> keys;
 

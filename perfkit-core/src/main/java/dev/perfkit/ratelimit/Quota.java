@@ -30,6 +30,13 @@ public final class Quota {
 	private final int hash;
 
 	/**
+	 * The local limiter's keys of this quota, remembered here so that a check skips the
+	 * map lookup. Written without synchronization: {@code LocalRateLimiter} checks that the
+	 * value is its own (its final fields make it safely published) and else looks it up.
+	 */
+	Object localStates;
+
+	/**
 	 * Create a quota.
 	 * @param tier the tier's name
 	 * @param plan the plan whose limits these are, or {@code null} for the tier's own

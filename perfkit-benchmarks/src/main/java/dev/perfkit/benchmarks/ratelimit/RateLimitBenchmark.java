@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.perfkit.ratelimit.Algorithm;
 import dev.perfkit.ratelimit.Decision;
 import dev.perfkit.ratelimit.FailurePolicy;
@@ -48,7 +50,9 @@ import org.openjdk.jmh.annotations.Threads;
  * (key lookup, bucket, every header figure) is compared with a bare bucket asked for the
  * same figures ({@code tryConsumeAndReturnRemaining}) and, as the floor, with a bare
  * {@code tryConsume}; the whole limiter (tier lookup, meters, latency timer) is measured
- * too. Every local side uses the same limit and one hot key. Needs Redis at
+ * too, and so is what per-key limiting with bucket4j alone looks like (buckets in a bounded
+ * Caffeine cache, as bucket4j's documentation suggests). Every local side uses the same
+ * limit and one hot key. Needs Redis at
  * {@code 127.0.0.1:6379} (override with {@code -Dredis.port=...}); keys are random and
  * expire.
  */
@@ -127,6 +131,8 @@ public class RateLimitBenchmark {
 
 		Bucket probedBucket;
 
+		Cache<String, Bucket> keyedBuckets;
+
 		@Setup(Level.Trial)
 		public void setUp() {
 			this.perfkit = new LocalRateLimiter(10_000);
@@ -136,6 +142,7 @@ public class RateLimitBenchmark {
 					new SimpleMeterRegistry());
 			this.bucket = Bucket.builder().addLimit(bandwidth()).build();
 			this.probedBucket = Bucket.builder().addLimit(bandwidth()).build();
+			this.keyedBuckets = Caffeine.newBuilder().maximumSize(10_000).build();
 		}
 
 	}
@@ -180,6 +187,13 @@ public class RateLimitBenchmark {
 	@Threads(1)
 	public ConsumptionProbe bucket4jBareBucketWithFigures(Local local) {
 		return local.probedBucket.tryConsumeAndReturnRemaining(1);
+	}
+
+	@Benchmark
+	@Threads(1)
+	public ConsumptionProbe bucket4jKeyedBucketsWithFigures(Local local) {
+		return local.keyedBuckets.get("hot", (key) -> Bucket.builder().addLimit(bandwidth()).build())
+			.tryConsumeAndReturnRemaining(1);
 	}
 
 	@Benchmark
