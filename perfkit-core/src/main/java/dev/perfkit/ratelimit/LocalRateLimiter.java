@@ -1,12 +1,13 @@
 package dev.perfkit.ratelimit;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketState;
@@ -18,20 +19,29 @@ import io.github.bucket4j.local.LocalBucketBuilder;
 
 /**
  * The in-memory backend: bucket4j buckets (token-bucket tiers) and exact sliding logs
- * (sliding-log tiers) per key, in a bounded Caffeine cache.
+ * (sliding-log tiers) per key, in bounded Caffeine caches, one per quota.
  * <p>
  * <b>Implementation note.</b> Each key's state is created once by Caffeine's atomic
  * {@code get}; concurrent checks of one key then serialize on that state (bucket4j's
  * lock-free CAS, or the log's monitor), so no two checks can both take the last permit.
- * Entries expire once idle for their quota's longest window, when they are full again
- * anyway. The cache is bounded: under a flood of distinct keys the least recently used
- * are evicted, which at worst hands an evicted key a fresh (full) limit — the price of
- * bounded memory, and why a shared Redis backend is the default for several instances.
- * Time is whole milliseconds so that figures match the Redis script exactly.
+ * A quota's cache is made once (on its first check) with everything the hot path needs:
+ * the caller's key string is the cache key as it is (no composite key to allocate) and the
+ * state factory is built once (no capturing lambda per call), so a check is one map read
+ * for the quota, one Caffeine {@code get} and one bucket operation. Each quota's cache is
+ * bounded by size alone (W-TinyLFU), without idle expiry: expiry would read the clock and
+ * reorder an access queue on every check, and a key idle for longer than its window holds
+ * nothing that matters, so keeping it until size pressure evicts it changes no decision.
+ * Under a flood of distinct keys the least valuable are evicted, which at worst hands an
+ * evicted key a fresh (full) limit — the price of bounded memory, and why a shared Redis
+ * backend is the default for several instances. Memory is bounded by the maximum keys
+ * times the number of configured quotas (tiers and plans), both fixed at startup. Time is
+ * whole milliseconds so that figures match the Redis script exactly.
  */
 public final class LocalRateLimiter implements RateLimitBackend {
 
-	private final Cache<LocalKey, KeyState> states;
+	private final Map<Quota, QuotaStates> states;
+
+	private final long maximumKeys;
 
 	private final LongSupplier clock;
 
@@ -41,7 +51,7 @@ public final class LocalRateLimiter implements RateLimitBackend {
 
 	/**
 	 * Create a limiter on the system clock.
-	 * @param maximumKeys how many keys to keep at most
+	 * @param maximumKeys how many keys to keep at most, per quota
 	 */
 	public LocalRateLimiter(long maximumKeys) {
 		this(maximumKeys, System::currentTimeMillis, Decision.Source.LOCAL);
@@ -49,15 +59,16 @@ public final class LocalRateLimiter implements RateLimitBackend {
 
 	/**
 	 * Create a limiter on a given clock (tests drive it by hand).
-	 * @param maximumKeys how many keys to keep at most
+	 * @param maximumKeys how many keys to keep at most, per quota
 	 * @param clockMillis the clock, epoch milliseconds
 	 * @param source how its decisions are labelled
 	 */
 	public LocalRateLimiter(long maximumKeys, LongSupplier clockMillis, Decision.Source source) {
+		this.maximumKeys = maximumKeys;
 		this.clock = clockMillis;
 		this.source = source;
 		this.timeMeter = new MillisecondMeter(clockMillis);
-		this.states = Caffeine.newBuilder().maximumSize(maximumKeys).expireAfter(new IdleForLongestWindow()).build();
+		this.states = new ConcurrentHashMap<>();
 	}
 
 	/**
@@ -71,6 +82,7 @@ public final class LocalRateLimiter implements RateLimitBackend {
 
 	private LocalRateLimiter(LocalRateLimiter shared, Decision.Source source) {
 		this.states = shared.states;
+		this.maximumKeys = shared.maximumKeys;
 		this.clock = shared.clock;
 		this.timeMeter = shared.timeMeter;
 		this.source = source;
@@ -78,24 +90,56 @@ public final class LocalRateLimiter implements RateLimitBackend {
 
 	@Override
 	public Decision check(Quota quota, String key, long cost, boolean dryRun) {
-		LocalKey localKey = new LocalKey(quota, key);
-		KeyState found = this.states.getIfPresent(localKey);
-		if (found == null) {
-			found = this.states.get(localKey, (ignored) -> new KeyState(newState(quota), quota.longestWindowMillis()));
-		}
-		Object state = found.state();
+		QuotaStates quotaStates = (quota.localStates instanceof QuotaStates remembered
+				&& remembered.owner == this.states) ? remembered : states(quota);
+		Object state = quotaStates.keys.get(key, quotaStates.create);
 		if (state instanceof SlidingLog log) {
 			return log.check(quota, cost, dryRun, this.clock.getAsLong(), this.source);
 		}
 		return check((Bucket) state, quota, cost, dryRun);
 	}
 
+	private QuotaStates states(Quota quota) {
+		QuotaStates quotaStates = this.states.get(quota);
+		if (quotaStates == null) {
+			quotaStates = this.states.computeIfAbsent(quota, QuotaStates::new);
+		}
+		// Last writer wins: a quota checked by two limiters falls back to the map lookup.
+		quota.localStates = quotaStates;
+		return quotaStates;
+	}
+
+	/**
+	 * Give back permits that a check took, for a charge that turned out not to be due.
+	 * A bucket gets the tokens back (never beyond its capacity); a log loses entries made
+	 * at the charge's time, so the request is forgotten as if it had never been counted.
+	 * @param quota the quota that was checked
+	 * @param key the caller's identity within the tier
+	 * @param cost the permits to give back
+	 * @param chargedAtMillis the charging decision's time
+	 */
+	@Override
+	public void refund(Quota quota, String key, long cost, long chargedAtMillis) {
+		QuotaStates quotaStates = this.states.get(quota);
+		Object state = (quotaStates != null) ? quotaStates.keys.getIfPresent(key) : null;
+		if (state instanceof SlidingLog log) {
+			log.refund(cost, chargedAtMillis);
+		}
+		else if (state instanceof Bucket bucket) {
+			bucket.addTokens(cost);
+		}
+	}
+
 	/**
 	 * Return how many keys are held.
-	 * @return the estimated count
+	 * @return the estimated count, over all quotas
 	 */
 	public long size() {
-		return this.states.estimatedSize();
+		long size = 0;
+		for (QuotaStates quotaStates : this.states.values()) {
+			size += quotaStates.keys.estimatedSize();
+		}
+		return size;
 	}
 
 	private Decision check(Bucket bucket, Quota quota, long cost, boolean dryRun) {
@@ -150,32 +194,26 @@ public final class LocalRateLimiter implements RateLimitBackend {
 		return builder.build();
 	}
 
-	/** Keeps a key while it may still hold anything: idle for its longest window at most. */
-	private static final class IdleForLongestWindow implements Expiry<LocalKey, KeyState> {
+	/** One quota's keys, and the factory of a new key's state, built once. */
+	private final class QuotaStates {
 
-		@Override
-		public long expireAfterCreate(LocalKey key, KeyState value, long currentTime) {
-			return TimeUnit.MILLISECONDS.toNanos(value.longestMillis());
+		final Map<Quota, QuotaStates> owner = LocalRateLimiter.this.states;
+
+		final Cache<String, Object> keys;
+
+		final Function<String, Object> create;
+
+		QuotaStates(Quota quota) {
+			// Maintenance (draining the read buffer, eviction) runs on the calling
+			// thread, amortized: handing it to the common pool woke a worker thread every few
+			// reads, which cost more than the maintenance itself.
+			this.keys = Caffeine.newBuilder()
+				.executor(Runnable::run)
+				.maximumSize(LocalRateLimiter.this.maximumKeys)
+				.build();
+			this.create = (ignored) -> newState(quota);
 		}
 
-		@Override
-		public long expireAfterUpdate(LocalKey key, KeyState value, long currentTime, long currentDuration) {
-			return currentDuration;
-		}
-
-		@Override
-		public long expireAfterRead(LocalKey key, KeyState value, long currentTime, long currentDuration) {
-			return TimeUnit.MILLISECONDS.toNanos(value.longestMillis());
-		}
-
-	}
-
-	/** A caller's key within a quota (whose equality covers tier, plan and limits). */
-	private record LocalKey(Quota quota, String key) {
-	}
-
-	/** A key's bucket or log, with how long it may idle. */
-	private record KeyState(Object state, long longestMillis) {
 	}
 
 	/**

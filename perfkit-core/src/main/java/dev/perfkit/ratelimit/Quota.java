@@ -9,7 +9,8 @@ import java.util.zip.CRC32C;
  * The limits that one check applies: a tier's, or its plan's, with the algorithm. Its
  * {@link #fingerprint() fingerprint} goes into the storage key, so that changed limits
  * take effect on restart with fresh counters, without deleting keys (the old ones expire).
- * Immutable; the fingerprint and hash are computed once, since every check uses them.
+ * Immutable in value (equality, hash and fingerprint never change); the fingerprint and hash
+ * are computed once, since every check uses them.
  */
 public final class Quota {
 
@@ -28,6 +29,13 @@ public final class Quota {
 	private final long smallestCapacity;
 
 	private final int hash;
+
+	/**
+	 * The local limiter's keys of this quota, remembered here so that a check skips the
+	 * map lookup. Written without synchronization: {@code LocalRateLimiter} checks that the
+	 * value is its own (its final fields make it safely published) and else looks it up.
+	 */
+	Object localStates;
 
 	/**
 	 * Create a quota.

@@ -18,4 +18,15 @@ public interface RateLimitBackend {
 	 */
 	Decision check(Quota quota, String key, long cost, boolean dryRun);
 
+	/**
+	 * Give back permits that a check charged, atomically, for a charge that turned out not
+	 * to be due (a {@code charge-on-status} tier whose response had another status).
+	 * @param quota the quota that was checked
+	 * @param key the caller's identity within the tier
+	 * @param cost the permits to give back
+	 * @param chargedAtMillis the charging decision's {@link Decision#timeMillis() time}
+	 * @throws dev.perfkit.redis.RedisUnavailableException when a remote backend cannot answer
+	 */
+	void refund(Quota quota, String key, long cost, long chargedAtMillis);
+
 }

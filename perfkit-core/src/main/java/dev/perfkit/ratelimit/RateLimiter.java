@@ -34,7 +34,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 public final class RateLimiter {
 
 	/** The plan tag of a quota that is the tier's own, not a plan's. */
-	static final String DEFAULT_PLAN = "default";
+	public static final String DEFAULT_PLAN = "default";
 
 	private final Map<String, Tier> tiers;
 
@@ -48,9 +48,9 @@ public final class RateLimiter {
 
 	private final List<RateLimitListener> listeners = new CopyOnWriteArrayList<>();
 
-	private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+	private final Map<Quota, Outcomes> outcomes = new ConcurrentHashMap<>();
 
-	private final Map<String, LongAdder> totals = new ConcurrentHashMap<>();
+	private final Map<String, LongAdder[]> totals = new ConcurrentHashMap<>();
 
 	private final Map<String, Counter> fallbacks = new ConcurrentHashMap<>();
 
@@ -128,7 +128,7 @@ public final class RateLimiter {
 			return Decision.unlimited(null, Decision.Source.EXEMPT);
 		}
 		Decision decision;
-		String outcome;
+		int outcome;
 		if (this.remote == null) {
 			decision = timed(this.localLatency, this.local, quota, key, cost, dryRun);
 			outcome = outcome(decision);
@@ -140,7 +140,7 @@ public final class RateLimiter {
 			}
 			catch (RuntimeException ex) {
 				decision = onFailure(tier, quota, key, cost, dryRun);
-				outcome = (decision.source() == Decision.Source.POLICY) ? "error" : outcome(decision);
+				outcome = (decision.source() == Decision.Source.POLICY) ? Outcomes.ERROR : outcome(decision);
 			}
 		}
 		if (!dryRun) {
@@ -152,6 +152,38 @@ public final class RateLimiter {
 			}
 		}
 		return decision;
+	}
+
+	/**
+	 * Give back what an admitting check charged, when the charge turns out not to be due
+	 * (a {@code charge-on-status} tier whose response had another status). The refund goes
+	 * to whoever decided: Redis, or this instance's local limiter; a decision that charged
+	 * nothing (policy, exempt, rejected) has nothing to give back. When Redis cannot take
+	 * the refund, the permit stays spent: erring towards the limit, never past it.
+	 * @param decision the admitting decision
+	 * @param key the caller's identity within the tier, as checked
+	 * @param cost the permits the check took
+	 * @return whether permits were given back
+	 */
+	public boolean refund(Decision decision, String key, long cost) {
+		if (!decision.allowed() || decision.quota() == null) {
+			return false;
+		}
+		RateLimitBackend backend = switch (decision.source()) {
+			case REDIS -> this.remote;
+			case LOCAL, FALLBACK -> this.local;
+			case POLICY, EXEMPT -> null;
+		};
+		if (backend == null) {
+			return false;
+		}
+		try {
+			backend.refund(decision.quota(), key, cost, decision.timeMillis());
+			return true;
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
 	}
 
 	/**
@@ -196,8 +228,8 @@ public final class RateLimiter {
 			Map<String, List<String>> plans = new TreeMap<>();
 			tier.plans().forEach((plan, limits) -> plans.put(plan, texts(limits)));
 			views.add(new RateLimitSnapshot.TierView(tier.name(), tier.algorithm(), tier.failurePolicy(),
-					texts(tier.limits()), plans, total(tier.name(), "allowed"), total(tier.name(), "rejected"),
-					total(tier.name(), "error")));
+					texts(tier.limits()), plans, total(tier.name(), Outcomes.ALLOWED),
+					total(tier.name(), Outcomes.REJECTED), total(tier.name(), Outcomes.ERROR)));
 		}
 		String breaker = (this.remote instanceof RedisRateLimiter redis)
 				? redis.connector().breaker().state().name().toLowerCase(Locale.ROOT) : null;
@@ -232,27 +264,62 @@ public final class RateLimiter {
 		}
 	}
 
-	private static String outcome(Decision decision) {
-		return decision.allowed() ? "allowed" : "rejected";
+	private static int outcome(Decision decision) {
+		return decision.allowed() ? Outcomes.ALLOWED : Outcomes.REJECTED;
 	}
 
-	private void record(Quota quota, String outcome) {
-		String plan = (quota.plan() != null) ? quota.plan() : DEFAULT_PLAN;
-		String id = quota.tier() + '\u0000' + plan + '\u0000' + outcome;
-		this.requests.computeIfAbsent(id, (ignored) -> Counter.builder("perfkit.ratelimit.requests")
-			.tag("tier", quota.tier()).tag("plan", plan).tag("outcome", outcome)
-			.description("Rate-limited requests by outcome")
-			.register(this.registry)).increment();
-		this.totals.computeIfAbsent(quota.tier() + '\u0000' + outcome, (ignored) -> new LongAdder()).increment();
+	private void record(Quota quota, int outcome) {
+		Outcomes meters = this.outcomes.get(quota);
+		if (meters == null) {
+			meters = this.outcomes.computeIfAbsent(quota, this::outcomes);
+		}
+		Counter counter = meters.counters[outcome];
+		if (counter == null) {
+			// Registered on the outcome's first occurrence, as before; a racing second
+			// registration returns the same counter.
+			String plan = (quota.plan() != null) ? quota.plan() : DEFAULT_PLAN;
+			counter = Counter.builder("perfkit.ratelimit.requests").tag("tier", quota.tier()).tag("plan", plan)
+				.tag("outcome", Outcomes.NAMES[outcome]).description("Rate-limited requests by outcome")
+				.register(this.registry);
+			meters.counters[outcome] = counter;
+		}
+		counter.increment();
+		meters.totals[outcome].increment();
 	}
 
-	private long total(String tier, String outcome) {
-		LongAdder total = this.totals.get(tier + '\u0000' + outcome);
-		return (total != null) ? total.sum() : 0;
+	private Outcomes outcomes(Quota quota) {
+		return new Outcomes(new Counter[Outcomes.NAMES.length], this.totals.computeIfAbsent(quota.tier(), (tier) -> {
+			LongAdder[] adders = new LongAdder[Outcomes.NAMES.length];
+			for (int i = 0; i < adders.length; i++) {
+				adders[i] = new LongAdder();
+			}
+			return adders;
+		}));
+	}
+
+	private long total(String tier, int outcome) {
+		LongAdder[] total = this.totals.get(tier);
+		return (total != null) ? total[outcome].sum() : 0;
 	}
 
 	private static List<String> texts(List<Limit> limits) {
 		return limits.stream().map(Limit::toString).toList();
+	}
+
+	/**
+	 * A quota's request counters and its tier's totals, by outcome, made on its first
+	 * check so that later checks allocate nothing to count.
+	 */
+	private record Outcomes(Counter[] counters, LongAdder[] totals) {
+
+		static final int ALLOWED = 0;
+
+		static final int REJECTED = 1;
+
+		static final int ERROR = 2;
+
+		static final String[] NAMES = { "allowed", "rejected", "error" };
+
 	}
 
 }

@@ -39,6 +39,8 @@ public final class RedisRateLimiter implements RateLimitBackend {
 
 	private static final byte[] ZERO = { '0' };
 
+	private static final byte[] REFUND = { 'r' };
+
 	private final RedisConnector connector;
 
 	/**
@@ -54,6 +56,11 @@ public final class RedisRateLimiter implements RateLimitBackend {
 		return check(quota, key, cost, dryRun, -1);
 	}
 
+	@Override
+	public void refund(Quota quota, String key, long cost, long chargedAtMillis) {
+		call(quota, key, cost, REFUND, -1, chargedAtMillis);
+	}
+
 	/**
 	 * Check on a given time instead of Redis's clock. Only tests that control time use it.
 	 * @param quota the quota
@@ -64,18 +71,32 @@ public final class RedisRateLimiter implements RateLimitBackend {
 	 * @return the decision
 	 */
 	Decision check(Quota quota, String key, long cost, boolean dryRun, long timeMillis) {
+		return call(quota, key, cost, dryRun ? ONE : ZERO, timeMillis, -1);
+	}
+
+	/**
+	 * Refund on a given time instead of Redis's clock. Only tests that control time use it.
+	 */
+	Decision refund(Quota quota, String key, long cost, long chargedAtMillis, long timeMillis) {
+		return call(quota, key, cost, REFUND, timeMillis, chargedAtMillis);
+	}
+
+	private Decision call(Quota quota, String key, long cost, byte[] mode, long timeMillis, long chargedAtMillis) {
 		String base = StorageKey.of(quota, key);
 		byte[][] keys = { base.getBytes(StandardCharsets.UTF_8), (base + ":q").getBytes(StandardCharsets.UTF_8) };
 		List<Limit> limits = quota.limits();
-		byte[][] args = new byte[5 + 2 * limits.size()][];
+		byte[][] args = new byte[5 + 2 * limits.size() + ((mode == REFUND) ? 1 : 0)][];
 		args[0] = (quota.algorithm() == Algorithm.SLIDING_LOG) ? new byte[] { 's' } : new byte[] { 't' };
 		args[1] = ascii(cost);
-		args[2] = dryRun ? ONE : ZERO;
+		args[2] = mode;
 		args[3] = (timeMillis >= 0) ? ascii(timeMillis) : EMPTY;
 		args[4] = ascii(limits.size());
 		for (int i = 0; i < limits.size(); i++) {
 			args[5 + 2 * i] = ascii(limits.get(i).capacity());
 			args[6 + 2 * i] = ascii(limits.get(i).windowMillis());
+		}
+		if (mode == REFUND) {
+			args[args.length - 1] = ascii(chargedAtMillis);
 		}
 		List<Object> reply;
 		try {

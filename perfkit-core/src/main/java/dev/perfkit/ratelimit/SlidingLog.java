@@ -64,6 +64,28 @@ final class SlidingLog {
 		return Decision.of(allowed, quota, figures, now, source);
 	}
 
+	/**
+	 * Remove up to {@code cost} entries made at the given time: a refunded charge. Entries
+	 * of one time are interchangeable, so it does not matter whose they were.
+	 * @param cost the entries to remove
+	 * @param time the charge's time
+	 */
+	synchronized void refund(long cost, long time) {
+		int end = firstAfter(time);
+		int start = end;
+		while (start > 0 && end - start < cost && at(start - 1) == time) {
+			start--;
+		}
+		int removed = end - start;
+		if (removed == 0) {
+			return;
+		}
+		for (int i = start; i + removed < this.size; i++) {
+			this.times[(this.head + i) % this.times.length] = at(i + removed);
+		}
+		this.size -= removed;
+	}
+
 	/** Return the position of the first time after the bound (binary search, times ascend). */
 	private int firstAfter(long bound) {
 		int low = 0;

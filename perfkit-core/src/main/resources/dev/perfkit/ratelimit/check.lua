@@ -1,8 +1,11 @@
 -- perfkit rate limit check: one atomic call decides, and charges, all limits of a quota.
 -- KEYS[1] state: a hash (token bucket: t = last time, l<i> = level) or a sorted set (sliding log)
 -- KEYS[2] the sliding log's member sequence
--- ARGV: algorithm ('t' | 's'), cost, dry run ('1' | '0'), time override in ms ('' = Redis TIME;
---       only tests pass one), limit count, then capacity and window-ms per limit.
+-- ARGV: algorithm ('t' | 's'), cost, mode ('0' charge | '1' dry run | 'r' refund), time override
+--       in ms ('' = Redis TIME; only tests pass one), limit count, then capacity and window-ms
+--       per limit, then (refund only) the refunded charge's time in ms.
+-- A refund gives a charge back: a bucket gets the tokens back (up to full), a log loses
+-- 'cost' entries scored at the charge's time. It replies with the figures after it.
 -- Reply: { allowed (1|0), now-ms, then remaining, reset-ms, retry-ms per limit }.
 -- Levels are integers 'tokens x window-ms' kept below 2^53, so Lua's doubles are exact;
 -- LocalRateLimiter runs the same arithmetic (Figures, SlidingLog).
@@ -26,6 +29,7 @@ end
 
 local algorithm = ARGV[1]
 local cost = tonumber(ARGV[2])
+local refund = ARGV[3] == 'r'
 local dry = ARGV[3] == '1'
 local now
 if ARGV[4] ~= '' then
@@ -68,12 +72,13 @@ if algorithm == 't' then
     else
       level = math.min(full, level + math.min(elapsed, windows[i]) * caps[i])
     end
+    if refund then level = math.min(full, level + cost * windows[i]) end
     levels[i] = level
     if level < cost * windows[i] then allowed = false end
   end
   local update = { 't', str(now) }
   for i = 1, n do
-    if allowed and not dry then levels[i] = levels[i] - cost * windows[i] end
+    if allowed and not dry and not refund then levels[i] = levels[i] - cost * windows[i] end
     update[#update + 1] = 'l' .. i
     update[#update + 1] = str(levels[i])
     local needed = cost * windows[i]
@@ -91,6 +96,12 @@ else
   expect(KEYS[1], 'zset')
   expect(KEYS[2], 'string')
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', str(now - longest))
+  if refund then
+    local at = ARGV[6 + 2 * n]
+    local gone = redis.call('ZRANGEBYSCORE', KEYS[1], at, at, 'LIMIT', 0, cost)
+    if #gone > 0 then redis.call('ZREM', KEYS[1], unpack(gone)) end
+    dry = true
+  end
   local counts = {}
   for i = 1, n do
     counts[i] = redis.call('ZCOUNT', KEYS[1], '(' .. str(now - windows[i]), '+inf')

@@ -145,6 +145,37 @@ class BackendVectorsIntegrationTests {
 		}
 	}
 
+	@Test
+	void aRefundForgetsTheChargeOnBothBackendsAlike() {
+		for (Algorithm algorithm : Algorithm.values()) {
+			Quota quota = quota(algorithm, "2/1m");
+			AtomicLong clock = new AtomicLong();
+			LocalRateLimiter local = new LocalRateLimiter(100, clock::get, Decision.Source.LOCAL);
+			RedisRateLimiter redis = new RedisRateLimiter(connector);
+			String key = "k-" + UUID.randomUUID();
+			List<Decision> decisions = new ArrayList<>();
+			for (long at : new long[] { 0, 1_000, 2_000, 3_000, 4_000 }) {
+				clock.set(T0 + at);
+				if (at == 2_000) {
+					// the charge made at +0 turns out not to be due
+					local.refund(quota, key, 1, T0);
+					redis.refund(quota, key, 1, T0, T0 + at);
+					continue;
+				}
+				Decision onLocal = local.check(quota, key, 1, false);
+				Decision onRedis = redis.check(quota, key, 1, false, T0 + at);
+				assertThat(onRedis).as("%s at +%d ms", algorithm, at).usingRecursiveComparison()
+					.ignoringFields("source").isEqualTo(onLocal);
+				decisions.add(onLocal);
+			}
+			assertThat(decisions).extracting(Decision::allowed).as("%s", algorithm)
+				.containsExactly(true, true, true, false);
+			// the log forgot the entry of +0, not the one of +1s: the next permit frees at +61s
+			long retry = (algorithm == Algorithm.SLIDING_LOG) ? 57_000 : 26_000;
+			assertThat(decisions.get(3).retryAfterMillis()).as("%s", algorithm).isEqualTo(retry);
+		}
+	}
+
 	static void assertNoWindowExceeds(List<Long> admitted, long window, long limit) {
 		// Any window [s, s+W) holding the most permits can start at an admitted time.
 		for (int i = 0; i < admitted.size(); i++) {

@@ -3,26 +3,34 @@ package dev.perfkit.benchmarks.ratelimit;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.perfkit.ratelimit.Algorithm;
 import dev.perfkit.ratelimit.Decision;
+import dev.perfkit.ratelimit.FailurePolicy;
 import dev.perfkit.ratelimit.Limit;
 import dev.perfkit.ratelimit.LocalRateLimiter;
 import dev.perfkit.ratelimit.Quota;
+import dev.perfkit.ratelimit.RateLimiter;
 import dev.perfkit.ratelimit.RedisRateLimiter;
+import dev.perfkit.ratelimit.Tier;
 import dev.perfkit.redis.RedisConnector;
 import dev.perfkit.redis.RedisConnectorSettings;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -38,7 +46,13 @@ import org.openjdk.jmh.annotations.Threads;
  * One hot key, checked over and over: perfkit's Redis check (one EVALSHA) against
  * bucket4j's Lettuce proxy manager (compare-and-swap), with 1 and with 64 threads; and
  * perfkit's local check against a bare bucket4j bucket. The limits are so large that every
- * check admits, so both sides do the full work of a charge. Needs Redis at
+ * check admits, so both sides do the full work of a charge. Locally, perfkit's backend check
+ * (key lookup, bucket, every header figure) is compared with a bare bucket asked for the
+ * same figures ({@code tryConsumeAndReturnRemaining}) and, as the floor, with a bare
+ * {@code tryConsume}; the whole limiter (tier lookup, meters, latency timer) is measured
+ * too, and so is what per-key limiting with bucket4j alone looks like (buckets in a bounded
+ * Caffeine cache, as bucket4j's documentation suggests). Every local side uses the same
+ * limit and one hot key. Needs Redis at
  * {@code 127.0.0.1:6379} (override with {@code -Dredis.port=...}); keys are random and
  * expire.
  */
@@ -109,15 +123,26 @@ public class RateLimitBenchmark {
 
 		LocalRateLimiter perfkit;
 
+		RateLimiter limiter;
+
 		Quota quota;
 
 		Bucket bucket;
+
+		Bucket probedBucket;
+
+		Cache<String, Bucket> keyedBuckets;
 
 		@Setup(Level.Trial)
 		public void setUp() {
 			this.perfkit = new LocalRateLimiter(10_000);
 			this.quota = quota("bench");
+			Tier tier = new Tier("bench", this.quota.limits(), Algorithm.TOKEN_BUCKET, FailurePolicy.ALLOW, Map.of());
+			this.limiter = new RateLimiter(Map.of("bench", tier), null, new LocalRateLimiter(10_000),
+					new SimpleMeterRegistry());
 			this.bucket = Bucket.builder().addLimit(bandwidth()).build();
+			this.probedBucket = Bucket.builder().addLimit(bandwidth()).build();
+			this.keyedBuckets = Caffeine.newBuilder().maximumSize(10_000).build();
 		}
 
 	}
@@ -150,6 +175,25 @@ public class RateLimitBenchmark {
 	@Threads(1)
 	public Decision perfkitLocal(Local local) {
 		return local.perfkit.check(local.quota, "hot", 1, false);
+	}
+
+	@Benchmark
+	@Threads(1)
+	public Decision perfkitLocalLimiter(Local local) {
+		return local.limiter.check("bench", null, "hot", 1);
+	}
+
+	@Benchmark
+	@Threads(1)
+	public ConsumptionProbe bucket4jBareBucketWithFigures(Local local) {
+		return local.probedBucket.tryConsumeAndReturnRemaining(1);
+	}
+
+	@Benchmark
+	@Threads(1)
+	public ConsumptionProbe bucket4jKeyedBucketsWithFigures(Local local) {
+		return local.keyedBuckets.get("hot", (key) -> Bucket.builder().addLimit(bandwidth()).build())
+			.tryConsumeAndReturnRemaining(1);
 	}
 
 	@Benchmark

@@ -98,6 +98,21 @@ final class Checkpoint {
 	}
 
 	/**
+	 * Give back what an admitting check of this annotation charged (for a
+	 * {@code charge-on-status} tier whose response had another status).
+	 * @param annotation the annotation
+	 * @param request the request
+	 * @param method the invoked method
+	 * @param decision the admitting decision
+	 */
+	void refund(RateLimit annotation, HttpServletRequest request, Method method, Decision decision) {
+		Identity identity = identify(annotation, request, method, null);
+		if (identity != null) {
+			this.limiter.refund(decision, identity.key(), annotation.cost());
+		}
+	}
+
+	/**
 	 * Resolve the caller's key, applying the missing-key policy {@code ip}.
 	 * @return the key, or {@code null} when missing and not replaced by the address
 	 */

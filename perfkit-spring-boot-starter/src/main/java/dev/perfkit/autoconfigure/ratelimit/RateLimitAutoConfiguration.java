@@ -8,6 +8,7 @@ import dev.perfkit.ratelimit.RedisRateLimiter;
 import dev.perfkit.redis.CircuitBreaker;
 import dev.perfkit.redis.RedisConnector;
 import dev.perfkit.redis.RedisConnectorFactory;
+import dev.perfkit.report.ReportContributor;
 import io.github.bucket4j.Bucket;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,7 +36,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 /**
  * Tiered rate limiting: {@code @RateLimit} on MVC handlers (a handler interceptor) and on
  * any other bean (an advisor), counted on Redis through perfkit's connector when there is
- * one, else locally.
+ * one, else locally. The Redis connection is named {@code ratelimit}, so the performance
+ * report maps it to its rate-limit section, and a {@link ReportContributor} adds every
+ * tier's and plan's effective limits to that section.
  */
 @AutoConfiguration(afterName = { "dev.perfkit.autoconfigure.redis.PerfkitRedisAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -124,6 +127,18 @@ public final class RateLimitAutoConfiguration {
 			ObjectProvider<Checkpoint> checkpoint, ObjectProvider<RateLimitHeaders> headers) {
 		RateLimitPointcut pointcut = new RateLimitPointcut(tiers);
 		return new DefaultPointcutAdvisor(pointcut, new RateLimitMethodInterceptor(checkpoint, headers));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ReportContributor.class)
+	static class ReportConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "perfkitRateLimitReportContributor")
+		ReportContributor perfkitRateLimitReportContributor(RateLimiter limiter) {
+			return new RateLimitReportContributor(limiter);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -16,9 +16,15 @@ import org.springframework.web.servlet.HandlerInterceptor;
  * Enforces {@code @RateLimit} on the resolved handler method, before it runs: whatever
  * URI, suffix or trailing slash reached it, the same method means the same limit.
  * Annotations whose key needs the method's arguments are left to
- * {@link RateLimitMethodInterceptor}, which runs once they are bound. Tiers with
- * {@code charge-on-status} are asked without charging here and charged after completion
- * when the response's status is one of theirs.
+ * {@link RateLimitMethodInterceptor}, which runs once they are bound.
+ * <p>
+ * Tiers with {@code charge-on-status} are charged here, up front, like any other, and
+ * refunded after completion when the response's status is not one of theirs. Charging
+ * first is what makes them safe under concurrency: a permit is held while the request
+ * runs, so N concurrent failing logins can never get more than the limit through, which
+ * asking first and charging afterwards could not promise (all N would pass the question
+ * before any was charged). The price is that concurrent successful requests briefly hold
+ * permits until their refund, so a burst of successes near the limit can see a 429.
  */
 final class RateLimitHandlerInterceptor implements HandlerInterceptor {
 
@@ -48,19 +54,17 @@ final class RateLimitHandlerInterceptor implements HandlerInterceptor {
 		}
 		request.setAttribute(HANDLED, handlerMethod.getMethod());
 		Decision shown = null;
-		List<RateLimit> pending = new ArrayList<>();
+		List<Charge> pending = new ArrayList<>();
 		for (RateLimit annotation : annotations) {
 			if (this.checkpoint.needsArguments(annotation)) {
 				continue;
 			}
-			boolean chargeLater = !this.checkpoint.definition(annotation).chargeOnStatus().isEmpty();
-			Decision decision = this.checkpoint.check(annotation, request, handlerMethod.getMethod(), null,
-					chargeLater);
+			Decision decision = this.checkpoint.check(annotation, request, handlerMethod.getMethod(), null, false);
 			if (!decision.allowed()) {
 				throw new RateLimitExceededException(decision);
 			}
-			if (chargeLater) {
-				pending.add(annotation);
+			if (!this.checkpoint.definition(annotation).chargeOnStatus().isEmpty()) {
+				pending.add(new Charge(annotation, decision));
 			}
 			shown = RateLimitHeaders.moreRestrictive(shown, decision);
 		}
@@ -80,11 +84,17 @@ final class RateLimitHandlerInterceptor implements HandlerInterceptor {
 			return;
 		}
 		for (Object item : pending) {
-			RateLimit annotation = (RateLimit) item;
-			if (this.checkpoint.definition(annotation).chargeOnStatus().contains(response.getStatus())) {
-				this.checkpoint.check(annotation, request, method.getMethod(), null, false);
+			Charge charge = (Charge) item;
+			// A request that failed with an exception reports the status of the error
+			// response when one was resolved; otherwise it keeps its charge.
+			if (ex == null && !this.checkpoint.definition(charge.annotation()).chargeOnStatus().contains(response.getStatus())) {
+				this.checkpoint.refund(charge.annotation(), request, method.getMethod(), charge.decision());
 			}
 		}
+	}
+
+	/** A charge made up front, to refund when the response's status is not a charged one. */
+	private record Charge(RateLimit annotation, Decision decision) {
 	}
 
 }

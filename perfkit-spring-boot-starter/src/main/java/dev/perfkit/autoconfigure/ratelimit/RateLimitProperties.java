@@ -28,7 +28,7 @@ public class RateLimitProperties {
 	private Backend backend = Backend.AUTO;
 
 	/**
-	 * The most keys the local limiter keeps (least recently used go first).
+	 * The most keys the local limiter keeps per tier and plan (the least used go first).
 	 */
 	private long localMaximumKeys = 100_000;
 

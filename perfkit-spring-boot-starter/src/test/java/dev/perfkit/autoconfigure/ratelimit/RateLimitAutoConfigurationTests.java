@@ -1,5 +1,9 @@
 package dev.perfkit.autoconfigure.ratelimit;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
 import dev.perfkit.ratelimit.Algorithm;
 import dev.perfkit.ratelimit.Decision;
@@ -8,6 +12,11 @@ import dev.perfkit.ratelimit.RateLimit;
 import dev.perfkit.ratelimit.RateLimitExceededException;
 import dev.perfkit.ratelimit.RateLimiter;
 import dev.perfkit.ratelimit.Tier;
+import dev.perfkit.report.PerformanceReport;
+import dev.perfkit.report.PerformanceReportEngine;
+import dev.perfkit.report.ReportContributor;
+import dev.perfkit.report.ReportSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -131,6 +140,33 @@ class RateLimitAutoConfigurationTests {
 			}
 		}
 		throw new AssertionError("No perfkit failure analysis for " + failure);
+	}
+
+	@Test
+	void aReportContributorNamesEveryTierAndPlanWithItsEffectiveLimitsBeforeAnyTraffic() {
+		this.contextRunner.withPropertyValues("perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d")
+			.run((context) -> {
+				PerformanceReport report = new PerformanceReportEngine(new SimpleMeterRegistry(),
+						ReportSettings.defaults(),
+						List.of(context.getBean("perfkitRateLimitReportContributor", ReportContributor.class)))
+					.report();
+				Map<String, Object> limits = new HashMap<>();
+				report.rateLimit().limits().forEach((limit) -> limits.put(limit.tier() + "/" + limit.plan(),
+						limit.details().get("limit")));
+				assertThat(limits).containsEntry("auth/default", "5/1m")
+					.containsEntry("password-reset/default", "3/5m")
+					.containsEntry("scan/free", "10/1h,100/30d")
+					.doesNotContainKey("scan/default");
+				assertThat(report.rateLimit().limits()).allSatisfy((limit) -> assertThat(limit.requests()).isZero());
+			});
+	}
+
+	@Test
+	void aUserReportContributorOfTheSameNameReplacesTheRateLimitOne() {
+		ReportContributor own = (draft) -> {
+		};
+		this.contextRunner.withBean("perfkitRateLimitReportContributor", ReportContributor.class, () -> own)
+			.run((context) -> assertThat(context.getBean("perfkitRateLimitReportContributor")).isSameAs(own));
 	}
 
 	@Configuration(proxyBeanMethods = false)
