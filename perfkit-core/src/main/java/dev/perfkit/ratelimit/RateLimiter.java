@@ -209,6 +209,8 @@ public final class RateLimiter {
 				throw new RateLimitExceededException(decision);
 			}
 			try {
+				// Waiting is this method's contract (an outbound client holding back for its
+				// quota): sleep exactly until the backend says a permit frees, bounded above.
 				TimeUnit.NANOSECONDS.sleep(waitNanos);
 			}
 			catch (InterruptedException ex) {
