@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -81,6 +82,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private final String keyPrefix;
 
+	private final byte[] keyPrefixBytes;
+
 	private final ConcurrentHashMap<String, CompletableFuture<Object>> loading = new ConcurrentHashMap<>();
 
 	private final ConcurrentHashMap<String, CompletableFuture<Object>> asyncLoading = new ConcurrentHashMap<>();
@@ -98,6 +101,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		this.bus = (this.local != null) ? bus : null;
 		this.metrics = metrics;
 		this.keyPrefix = settings.keyPrefix() + name + ":";
+		this.keyPrefixBytes = this.keyPrefix.getBytes(StandardCharsets.UTF_8);
 		if (this.local != null) {
 			metrics.localSize(this.local, LocalTier::size);
 		}
@@ -754,7 +758,12 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	}
 
 	private byte[] redisKey(String id) {
-		return (this.keyPrefix + id).getBytes(StandardCharsets.UTF_8);
+		// Prefix bytes are encoded once; only the id is encoded per call, with no
+		// intermediate concatenated String.
+		byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+		byte[] key = Arrays.copyOf(this.keyPrefixBytes, this.keyPrefixBytes.length + idBytes.length);
+		System.arraycopy(idBytes, 0, key, this.keyPrefixBytes.length, idBytes.length);
+		return key;
 	}
 
 	/**
