@@ -1,15 +1,20 @@
 package dev.perfkit.cache;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 import dev.perfkit.redis.RedisConnector;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
@@ -28,6 +33,17 @@ final class RemoteTier {
 	/** Frees a lease only if it still holds this holder's token. */
 	private static final byte[] RELEASE = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
 			+ "return redis.call('del', KEYS[1]) else return 0 end").getBytes(StandardCharsets.UTF_8);
+
+	/**
+	 * Writes an entry, then announces it. Inside one script the PUBLISH runs only after the
+	 * SET succeeded, so an instance never hears of a write Redis does not hold, and the
+	 * whole put costs one round trip. The channel is not a key: classic pub/sub is
+	 * cluster-wide, so the script may run on whichever master owns the entry's slot.
+	 */
+	private static final byte[] SET_AND_PUBLISH = ("redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+			+ "return redis.call('publish', ARGV[3], ARGV[4])").getBytes(StandardCharsets.UTF_8);
+
+	private static final String SET_AND_PUBLISH_SHA = sha1(SET_AND_PUBLISH);
 
 	private final RedisConnector connector;
 
@@ -60,6 +76,40 @@ final class RemoteTier {
 
 	CompletableFuture<String> setAsync(byte[] key, byte[] value, long ttlMillis) {
 		return async((api) -> api.set(key, value, SetArgs.Builder.px(ttlMillis)));
+	}
+
+	/**
+	 * Start a write that also publishes an invalidation, in one round trip: {@code EVALSHA},
+	 * or {@code EVAL} when the server does not know the script yet (after a restart or a
+	 * failover). Only queues the command; wait with {@link #await}.
+	 */
+	CompletableFuture<Long> setAndPublishAsync(byte[] key, byte[] value, long ttlMillis, byte[] channel,
+			byte[] message) {
+		byte[][] keys = { key };
+		byte[] ttl = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
+		long start = System.nanoTime();
+		return this.connector
+			.<Long>execute((api) -> api.evalsha(SET_AND_PUBLISH_SHA, ScriptOutputType.INTEGER, keys, value, ttl,
+					channel, message))
+			.exceptionallyCompose((failure) -> (unwrap(failure) instanceof RedisNoScriptException)
+					? this.connector.<Long>execute((api) -> api.eval(SET_AND_PUBLISH, ScriptOutputType.INTEGER, keys,
+							value, ttl, channel, message))
+					: CompletableFuture.failedFuture(failure))
+			.whenComplete((published, failure) -> {
+				this.metrics.remoteLatency(System.nanoTime() - start);
+				if (failure != null) {
+					this.metrics.remoteError();
+				}
+			});
+	}
+
+	/**
+	 * Wait for a reply started here. Long enough for a script call and its {@code NOSCRIPT}
+	 * retry, each of which the connector times out by itself, so when this gives up no
+	 * command of it can still be written.
+	 */
+	<T> T await(CompletableFuture<T> reply) {
+		return this.connector.await(reply, 2 * timeoutMillis() + 100);
 	}
 
 	boolean setIfAbsent(byte[] key, byte[] value, long ttlMillis) {
@@ -147,6 +197,23 @@ final class RemoteTier {
 				this.metrics.remoteError();
 			}
 		});
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		Throwable cause = failure;
+		while (cause instanceof CompletionException && cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+	private static String sha1(byte[] script) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	static List<byte[]> keys(List<String> keys) {

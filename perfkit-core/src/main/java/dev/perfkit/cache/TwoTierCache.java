@@ -43,6 +43,10 @@ import org.springframework.cache.support.NullValue;
  * <li>Writes ({@code put}, {@code evict}, {@code clear}) go to Redis first and wait for
  * its acknowledgement, then are announced on the invalidation channel, then applied
  * locally. So a receiver that drops its local copy and reads Redis sees the new state.
+ * A {@code put} does both in one round trip: a small script runs {@code SET} and then,
+ * on the server, {@code PUBLISH}, so the announcement can never precede the write (and
+ * is not sent when the write fails). If the caller gives up waiting, the instance treats
+ * the key as written only locally (see below), whatever the server did.
  * Loads fill Redis with {@code SET NX}, so a load never overwrites a newer {@code put},
  * and a load that saw an invalidation while it ran writes nothing at all.</li>
  * <li>{@link #get(Object, Callable)} (and {@link #retrieve(Object, Supplier)} for async
@@ -641,9 +645,18 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	private void write(String id, Object store) {
 		if (this.remote != null) {
 			try {
-				this.remote.set(redisKey(id), Envelope.wrap(this.settings.codec(), unstore(store)),
-						remoteTtlMillis(id, store));
-				announce(Invalidation.Kind.KEYS, List.of(id));
+				byte[] key = redisKey(id);
+				byte[] bytes = Envelope.wrap(this.settings.codec(), unstore(store));
+				long ttl = remoteTtlMillis(id, store);
+				if (this.bus != null) {
+					// One round trip: the script publishes only after its SET succeeded.
+					this.remote.await(this.bus.announce(Invalidation.Kind.KEYS, this.name, List.of(id),
+							(channel, message) -> this.remote.setAndPublishAsync(key, bytes, ttl, channel, message)));
+					this.metrics.invalidationSent();
+				}
+				else {
+					this.remote.set(key, bytes, ttl);
+				}
 			}
 			catch (RuntimeException ex) {
 				remoteFailed(id, ex);
