@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 import dev.perfkit.redis.RedisConnector;
@@ -79,37 +78,52 @@ final class RemoteTier {
 	}
 
 	/**
-	 * Start a write that also publishes an invalidation, in one round trip: {@code EVALSHA},
-	 * or {@code EVAL} when the server does not know the script yet (after a restart or a
-	 * failover). Only queues the command; wait with {@link #await}.
+	 * Queue a write that also publishes an invalidation, in one round trip
+	 * ({@code EVALSHA}); wait for it with {@link #awaitSetAndPublish}.
 	 */
-	CompletableFuture<Long> setAndPublishAsync(byte[] key, byte[] value, long ttlMillis, byte[] channel,
-			byte[] message) {
+	SetAndPublish setAndPublish(byte[] key, byte[] value, long ttlMillis, byte[] channel, byte[] message) {
 		byte[][] keys = { key };
 		byte[] ttl = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
 		long start = System.nanoTime();
-		return this.connector
-			.<Long>execute((api) -> api.evalsha(SET_AND_PUBLISH_SHA, ScriptOutputType.INTEGER, keys, value, ttl,
-					channel, message))
-			.exceptionallyCompose((failure) -> (unwrap(failure) instanceof RedisNoScriptException)
-					? this.connector.<Long>execute((api) -> api.eval(SET_AND_PUBLISH, ScriptOutputType.INTEGER, keys,
-							value, ttl, channel, message))
-					: CompletableFuture.failedFuture(failure))
-			.whenComplete((published, failure) -> {
-				this.metrics.remoteLatency(System.nanoTime() - start);
-				if (failure != null) {
-					this.metrics.remoteError();
-				}
-			});
+		try {
+			RedisFuture<Long> reply = this.connector.send((api) -> api.evalsha(SET_AND_PUBLISH_SHA,
+					ScriptOutputType.INTEGER, keys, value, ttl, channel, message));
+			return new SetAndPublish(reply, keys, new byte[][] { value, ttl, channel, message }, start);
+		}
+		catch (RuntimeException ex) {
+			this.metrics.remoteError();
+			throw ex;
+		}
 	}
 
 	/**
-	 * Wait for a reply started here. Long enough for a script call and its {@code NOSCRIPT}
-	 * retry, each of which the connector times out by itself, so when this gives up no
-	 * command of it can still be written.
+	 * Wait for a write started by {@link #setAndPublish}. When the server does not know the
+	 * script yet (after a restart, a failover or {@code SCRIPT FLUSH}) it answers
+	 * {@code NOSCRIPT}, and the same call is sent once more with {@code EVAL}.
 	 */
-	<T> T await(CompletableFuture<T> reply) {
-		return this.connector.await(reply, 2 * timeoutMillis() + 100);
+	void awaitSetAndPublish(SetAndPublish pending) {
+		try {
+			try {
+				this.connector.await(pending.reply());
+			}
+			catch (RedisNoScriptException ex) {
+				this.connector.executeSync((api) -> api.<Long>eval(SET_AND_PUBLISH, ScriptOutputType.INTEGER,
+						pending.keys(), pending.args()));
+			}
+		}
+		catch (RuntimeException ex) {
+			this.metrics.remoteError();
+			throw ex;
+		}
+		finally {
+			this.metrics.remoteLatency(System.nanoTime() - pending.start());
+		}
+	}
+
+	/**
+	 * A queued {@code EVALSHA} and what its {@code EVAL} fallback needs.
+	 */
+	record SetAndPublish(RedisFuture<Long> reply, byte[][] keys, byte[][] args, long start) {
 	}
 
 	boolean setIfAbsent(byte[] key, byte[] value, long ttlMillis) {
@@ -197,14 +211,6 @@ final class RemoteTier {
 				this.metrics.remoteError();
 			}
 		});
-	}
-
-	private static Throwable unwrap(Throwable failure) {
-		Throwable cause = failure;
-		while (cause instanceof CompletionException && cause.getCause() != null) {
-			cause = cause.getCause();
-		}
-		return cause;
 	}
 
 	private static String sha1(byte[] script) {

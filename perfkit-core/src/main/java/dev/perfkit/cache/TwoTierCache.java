@@ -650,8 +650,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				long ttl = remoteTtlMillis(id, store);
 				if (this.bus != null) {
 					// One round trip: the script publishes only after its SET succeeded.
-					this.remote.await(this.bus.announce(Invalidation.Kind.KEYS, this.name, List.of(id),
-							(channel, message) -> this.remote.setAndPublishAsync(key, bytes, ttl, channel, message)));
+					this.remote.awaitSetAndPublish(this.bus.announce(Invalidation.Kind.KEYS, this.name, List.of(id),
+							(channel, message) -> this.remote.setAndPublish(key, bytes, ttl, channel, message)));
 					this.metrics.invalidationSent();
 				}
 				else {

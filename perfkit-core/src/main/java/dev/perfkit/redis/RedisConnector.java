@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * {@code commandTimeout} is completed exceptionally; since Lettuce's command object is
  * the future itself, a timed-out command still sitting in Lettuce's buffer is done and
  * is never written later (so an old write cannot land after the caller gave up on it).
- * {@link #executeSync} gets the same guarantee more cheaply: it waits with the timeout
- * itself and cancels the command when no reply came, instead of scheduling a timer task
- * per command.
+ * {@link #executeSync} (and its two halves {@link #send} and {@link #await}) gets the same
+ * guarantee more cheaply: the caller waits with the timeout itself and cancels the
+ * command when no reply came, instead of scheduling a timer task per command.
  * Error replies from the server ({@link RedisCommandExecutionException}: {@code NOSCRIPT},
  * {@code WRONGTYPE}, ...) are answers, not outages: they pass through unchanged and do
  * not count against the breaker.
@@ -147,6 +147,20 @@ public final class RedisConnector implements AutoCloseable {
 	 * @throws RedisCommandExecutionException for an error reply
 	 */
 	public <T> T executeSync(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+		return await(send(command));
+	}
+
+	/**
+	 * Queue a command without waiting and without a timer: the first half of
+	 * {@link #executeSync}, for a caller that must queue commands in a given order under a
+	 * lock of its own and wait outside it. Every reply returned here must be passed to
+	 * {@link #await}, which applies the timeout and feeds the circuit breaker.
+	 * @param <T> the reply type
+	 * @param command issues the command on the async API
+	 * @return the pending reply
+	 * @throws RedisUnavailableException when Redis cannot be asked now
+	 */
+	public <T> RedisFuture<T> send(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
 		RedisClusterAsyncCommands<byte[], byte[]> api = this.commands;
 		StatefulConnection<byte[], byte[]> current = this.connection;
 		if (api == null || current == null) {
@@ -159,14 +173,25 @@ public final class RedisConnector implements AutoCloseable {
 		if (!this.breaker.tryAcquire()) {
 			throw new RedisUnavailableException("circuit breaker open", null);
 		}
-		RedisFuture<T> reply;
 		try {
-			reply = command.apply(api);
+			return command.apply(api);
 		}
 		catch (RuntimeException ex) {
 			this.breaker.onFailure();
 			throw new RedisUnavailableException("command could not be sent", ex);
 		}
+	}
+
+	/**
+	 * Wait for a reply that {@link #send} returned, never longer than the command timeout,
+	 * and cancel the command when no reply came in time (so it is never written later).
+	 * @param <T> the reply type
+	 * @param reply the pending reply
+	 * @return the reply
+	 * @throws RedisUnavailableException when Redis did not answer in time
+	 * @throws RedisCommandExecutionException for an error reply
+	 */
+	public <T> T await(RedisFuture<T> reply) {
 		try {
 			T value = reply.get(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
 			this.breaker.onSuccess();
@@ -195,37 +220,6 @@ public final class RedisConnector implements AutoCloseable {
 		catch (java.util.concurrent.CancellationException ex) {
 			this.breaker.onFailure();
 			throw new RedisUnavailableException("command cancelled", ex);
-		}
-	}
-
-	/**
-	 * Wait for a reply that {@link #execute} returned (which completes within the command
-	 * timeout by itself), never longer than {@code waitMillis}.
-	 * @param <T> the reply type
-	 * @param reply the pending reply
-	 * @param waitMillis the longest wait
-	 * @return the reply
-	 * @throws RedisUnavailableException when Redis could not be asked or did not answer
-	 * @throws RedisCommandExecutionException for an error reply
-	 */
-	public <T> T await(CompletableFuture<T> reply, long waitMillis) {
-		try {
-			return reply.get(waitMillis, TimeUnit.MILLISECONDS);
-		}
-		catch (ExecutionException ex) {
-			Throwable cause = unwrap(ex);
-			if (cause instanceof RuntimeException runtime) {
-				throw runtime;
-			}
-			throw new RedisUnavailableException(String.valueOf(cause), cause);
-		}
-		catch (TimeoutException ex) {
-			reply.cancel(false);
-			throw new RedisUnavailableException("no reply in time", ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new RedisUnavailableException("interrupted", ex);
 		}
 	}
 
