@@ -96,25 +96,12 @@ public final class RedisConnector implements AutoCloseable {
 	 * @return the reply
 	 */
 	public <T> CompletableFuture<T> execute(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
-		RedisClusterAsyncCommands<byte[], byte[]> api = this.commands;
-		StatefulConnection<byte[], byte[]> current = this.connection;
-		if (api == null || current == null) {
-			connect();
-			return unavailable("not connected yet", null);
-		}
-		if (!current.isOpen()) {
-			return unavailable("connection lost, Lettuce is reconnecting", null);
-		}
-		if (!this.breaker.tryAcquire()) {
-			return unavailable("circuit breaker open", null);
-		}
 		CompletableFuture<T> reply;
 		try {
-			reply = command.apply(api).toCompletableFuture();
+			reply = send(command).toCompletableFuture();
 		}
-		catch (RuntimeException ex) {
-			this.breaker.onFailure();
-			return unavailable("command could not be sent", ex);
+		catch (RedisUnavailableException ex) {
+			return CompletableFuture.failedFuture(ex);
 		}
 		reply.orTimeout(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
 		return reply.handle((value, failure) -> {
@@ -346,10 +333,6 @@ public final class RedisConnector implements AutoCloseable {
 		if (current != null) {
 			current.closeAsync();
 		}
-	}
-
-	private static <T> CompletableFuture<T> unavailable(String why, Throwable cause) {
-		return CompletableFuture.failedFuture(new RedisUnavailableException(why, cause));
 	}
 
 	private static Throwable unwrap(Throwable failure) {
