@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * {@code commandTimeout} is completed exceptionally; since Lettuce's command object is
  * the future itself, a timed-out command still sitting in Lettuce's buffer is done and
  * is never written later (so an old write cannot land after the caller gave up on it).
- * {@link #send} and {@link #await} give the same guarantee without a timer task: the
- * caller waits with the timeout itself and cancels the command when no reply came.
+ * {@link #executeSync} (and its two halves {@link #send} and {@link #await}) gives the
+ * same guarantee without a timer task: the caller waits with the timeout itself and
+ * cancels the command when no reply came.
  * Error replies from the server ({@link RedisCommandExecutionException}: {@code NOSCRIPT},
  * {@code WRONGTYPE}, ...) are answers, not outages: they pass through unchanged and do
  * not count against the breaker.
@@ -120,14 +121,12 @@ public final class RedisConnector implements AutoCloseable {
 	}
 
 	/**
-	 * Run a command and wait for its reply, never longer than the command timeout (plus a
-	 * small margin for the reply to be handed over).
+	 * Run a command and wait for its reply, never longer than the command timeout.
 	 * <p>
-	 * This waits on {@link #execute}'s future, timer task included: waiting on Lettuce's
-	 * command directly ({@link #send} then {@link #await}) allocates less but measured
-	 * slower for a single {@code GET} in {@code CacheBenchmark} on the build machine
-	 * (perfkit / {@code RedisCacheManager} 0.76 and 0.79 this way against 0.86 and 1.02
-	 * in interleaved runs), so the read path keeps this one.
+	 * Cheaper than {@link #execute}: the caller's own bounded wait is the timeout, so no
+	 * timer task is scheduled and no completion stage is chained. A command that gets no
+	 * reply in time is cancelled; Lettuce's command object is the future itself, so a
+	 * cancelled command still sitting in Lettuce's buffer is never written later.
 	 * @param <T> the reply type
 	 * @param command issues the command on the async API
 	 * @return the reply
@@ -135,25 +134,7 @@ public final class RedisConnector implements AutoCloseable {
 	 * @throws RedisCommandExecutionException for an error reply
 	 */
 	public <T> T executeSync(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
-		CompletableFuture<T> reply = execute(command);
-		try {
-			return reply.get(this.settings.commandTimeout().toMillis() + 100, TimeUnit.MILLISECONDS);
-		}
-		catch (ExecutionException ex) {
-			Throwable cause = unwrap(ex);
-			if (cause instanceof RuntimeException runtime) {
-				throw runtime;
-			}
-			throw new RedisUnavailableException(String.valueOf(cause), cause);
-		}
-		catch (TimeoutException ex) {
-			reply.cancel(false);
-			throw new RedisUnavailableException("no reply in time", ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new RedisUnavailableException("interrupted", ex);
-		}
+		return await(send(command));
 	}
 
 	/**
