@@ -1,7 +1,5 @@
 package dev.perfkit.cache;
 
-import java.util.Arrays;
-
 /**
  * The versioned frame around every value in Redis: a magic byte, a format version, the
  * codec id, a flags byte, then the codec's payload. Four bytes tell a reader whether it
@@ -62,7 +60,7 @@ final class Envelope {
 			return null;
 		}
 		try {
-			return codec.decode(Arrays.copyOfRange(bytes, HEADER, bytes.length));
+			return codec.decode(bytes, HEADER, bytes.length - HEADER);
 		}
 		catch (RuntimeException ex) {
 			throw new CorruptEntryException("payload does not decode: " + ex.getClass().getSimpleName());

@@ -6,6 +6,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -28,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * messages 1, 2, 3, ...; numbers are taken and messages queued under one lock, so they
  * leave in order on the one connection. A receiver remembers the last number per sender:
  * a jump means messages were lost (a publish that failed after its write, a cluster bus
- * hiccup), and the receiver flushes its local tiers. Every (re)subscription also flushes
+ * hiccup), and the receiver flushes its local tiers. On a cluster a {@code put}'s message
+ * is published by the master that holds the key (see {@link RemoteTier}), so two
+ * concurrent puts on different masters may arrive swapped: the receiver then sees a jump
+ * and flushes once, which costs hit rate but never serves a stale value. Every (re)subscription also flushes
  * them, because anything may have been missed while the subscription was down; Lettuce
  * resubscribes by itself after a reconnect, and the server's confirmation is what tells
  * us. Messages are applied on Lettuce's event loop, so handlers only touch local memory.
@@ -108,9 +112,25 @@ final class InvalidationBus implements AutoCloseable {
 	/**
 	 * Announce an invalidation. Call only after Redis acknowledged the write it announces.
 	 */
-	synchronized void publish(Invalidation.Kind kind, String cache, java.util.List<String> keys) {
+	void publish(Invalidation.Kind kind, String cache, java.util.List<String> keys) {
+		announce(kind, cache, keys, (channel, message) -> this.connector.execute((api) -> api.publish(channel, message)));
+	}
+
+	/**
+	 * Number the next message and hand it to {@code send}, which must only queue the
+	 * command that publishes it (on the connector's one connection, so messages leave in
+	 * the order of their numbers), not wait for it.
+	 * @param <T> what {@code send} returns, usually the pending reply
+	 * @param kind what to drop
+	 * @param cache the cache name
+	 * @param keys the keys or pattern
+	 * @param send queues the command, given the channel and the encoded message
+	 * @return what {@code send} returned
+	 */
+	synchronized <T> T announce(Invalidation.Kind kind, String cache, java.util.List<String> keys,
+			BiFunction<byte[], byte[], T> send) {
 		Invalidation message = new Invalidation(kind, this.sender, this.sequence.incrementAndGet(), cache, keys);
-		this.connector.execute((api) -> api.publish(this.channel, message.encode()));
+		return send.apply(this.channel, message.encode());
 	}
 
 	private void ensureSubscribed() {

@@ -5,6 +5,8 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import tools.jackson.databind.DefaultTyping;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
 
@@ -29,7 +31,9 @@ public final class JsonValueCodec implements ValueCodec {
 			Byte.class, Short.class, Integer.class, Long.class, Float.class, Double.class, java.math.BigDecimal.class,
 			java.math.BigInteger.class, java.util.UUID.class);
 
-	private final JsonMapper mapper;
+	private final ObjectReader reader;
+
+	private final ObjectWriter writer;
 
 	private final List<String> allowedPrefixes;
 
@@ -49,10 +53,13 @@ public final class JsonValueCodec implements ValueCodec {
 			}
 			validator.allowIfSubType(prefix);
 		}
-		this.mapper = JsonMapper.builder()
+		JsonMapper mapper = JsonMapper.builder()
 			.findAndAddModules()
 			.activateDefaultTyping(validator.build(), DefaultTyping.NON_FINAL_AND_RECORDS, JsonTypeInfo.As.PROPERTY)
 			.build();
+		// Readers and writers are immutable and thread-safe: resolve them once, not per call.
+		this.reader = mapper.readerFor(Object.class);
+		this.writer = mapper.writerFor(Object.class);
 	}
 
 	private static boolean isStandard(Class<?> type) {
@@ -82,12 +89,17 @@ public final class JsonValueCodec implements ValueCodec {
 
 	@Override
 	public byte[] encode(Object value) {
-		return this.mapper.writerFor(Object.class).writeValueAsBytes(value);
+		return this.writer.writeValueAsBytes(value);
 	}
 
 	@Override
 	public Object decode(byte[] bytes) {
-		return this.mapper.readValue(bytes, Object.class);
+		return this.reader.readValue(bytes);
+	}
+
+	@Override
+	public Object decode(byte[] bytes, int offset, int length) {
+		return this.reader.readValue(bytes, offset, length);
 	}
 
 }

@@ -1,7 +1,10 @@
 package dev.perfkit.cache;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -10,6 +13,7 @@ import dev.perfkit.redis.RedisConnector;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
@@ -28,6 +32,17 @@ final class RemoteTier {
 	/** Frees a lease only if it still holds this holder's token. */
 	private static final byte[] RELEASE = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
 			+ "return redis.call('del', KEYS[1]) else return 0 end").getBytes(StandardCharsets.UTF_8);
+
+	/**
+	 * Writes an entry, then announces it. Inside one script the PUBLISH runs only after the
+	 * SET succeeded, so an instance never hears of a write Redis does not hold, and the
+	 * whole put costs one round trip. The channel is not a key: classic pub/sub is
+	 * cluster-wide, so the script may run on whichever master owns the entry's slot.
+	 */
+	private static final byte[] SET_AND_PUBLISH = ("redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+			+ "return redis.call('publish', ARGV[3], ARGV[4])").getBytes(StandardCharsets.UTF_8);
+
+	private static final String SET_AND_PUBLISH_SHA = sha1(SET_AND_PUBLISH);
 
 	private final RedisConnector connector;
 
@@ -60,6 +75,55 @@ final class RemoteTier {
 
 	CompletableFuture<String> setAsync(byte[] key, byte[] value, long ttlMillis) {
 		return async((api) -> api.set(key, value, SetArgs.Builder.px(ttlMillis)));
+	}
+
+	/**
+	 * Queue a write that also publishes an invalidation, in one round trip
+	 * ({@code EVALSHA}); wait for it with {@link #awaitSetAndPublish}.
+	 */
+	SetAndPublish setAndPublish(byte[] key, byte[] value, long ttlMillis, byte[] channel, byte[] message) {
+		byte[][] keys = { key };
+		byte[] ttl = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
+		long start = System.nanoTime();
+		try {
+			RedisFuture<Long> reply = this.connector.send((api) -> api.evalsha(SET_AND_PUBLISH_SHA,
+					ScriptOutputType.INTEGER, keys, value, ttl, channel, message));
+			return new SetAndPublish(reply, keys, new byte[][] { value, ttl, channel, message }, start);
+		}
+		catch (RuntimeException ex) {
+			this.metrics.remoteError();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Wait for a write started by {@link #setAndPublish}. When the server does not know the
+	 * script yet (after a restart, a failover or {@code SCRIPT FLUSH}) it answers
+	 * {@code NOSCRIPT}, and the same call is sent once more with {@code EVAL}.
+	 */
+	void awaitSetAndPublish(SetAndPublish pending) {
+		try {
+			try {
+				this.connector.await(pending.reply());
+			}
+			catch (RedisNoScriptException ex) {
+				this.connector.executeSync((api) -> api.<Long>eval(SET_AND_PUBLISH, ScriptOutputType.INTEGER,
+						pending.keys(), pending.args()));
+			}
+		}
+		catch (RuntimeException ex) {
+			this.metrics.remoteError();
+			throw ex;
+		}
+		finally {
+			this.metrics.remoteLatency(System.nanoTime() - pending.start());
+		}
+	}
+
+	/**
+	 * A queued {@code EVALSHA} and what its {@code EVAL} fallback needs.
+	 */
+	record SetAndPublish(RedisFuture<Long> reply, byte[][] keys, byte[][] args, long start) {
 	}
 
 	boolean setIfAbsent(byte[] key, byte[] value, long ttlMillis) {
@@ -147,6 +211,15 @@ final class RemoteTier {
 				this.metrics.remoteError();
 			}
 		});
+	}
+
+	private static String sha1(byte[] script) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	static List<byte[]> keys(List<String> keys) {

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -42,6 +43,10 @@ import org.springframework.cache.support.NullValue;
  * <li>Writes ({@code put}, {@code evict}, {@code clear}) go to Redis first and wait for
  * its acknowledgement, then are announced on the invalidation channel, then applied
  * locally. So a receiver that drops its local copy and reads Redis sees the new state.
+ * A {@code put} does both in one round trip: a small script runs {@code SET} and then,
+ * on the server, {@code PUBLISH}, so the announcement can never precede the write (and
+ * is not sent when the write fails). If the caller gives up waiting, the instance treats
+ * the key as written only locally (see below), whatever the server did.
  * Loads fill Redis with {@code SET NX}, so a load never overwrites a newer {@code put},
  * and a load that saw an invalidation while it ran writes nothing at all.</li>
  * <li>{@link #get(Object, Callable)} (and {@link #retrieve(Object, Supplier)} for async
@@ -81,6 +86,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private final String keyPrefix;
 
+	private final byte[] keyPrefixBytes;
+
 	private final ConcurrentHashMap<String, CompletableFuture<Object>> loading = new ConcurrentHashMap<>();
 
 	private final ConcurrentHashMap<String, CompletableFuture<Object>> asyncLoading = new ConcurrentHashMap<>();
@@ -98,6 +105,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		this.bus = (this.local != null) ? bus : null;
 		this.metrics = metrics;
 		this.keyPrefix = settings.keyPrefix() + name + ":";
+		this.keyPrefixBytes = this.keyPrefix.getBytes(StandardCharsets.UTF_8);
 		if (this.local != null) {
 			metrics.localSize(this.local, LocalTier::size);
 		}
@@ -637,9 +645,18 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	private void write(String id, Object store) {
 		if (this.remote != null) {
 			try {
-				this.remote.set(redisKey(id), Envelope.wrap(this.settings.codec(), unstore(store)),
-						remoteTtlMillis(id, store));
-				announce(Invalidation.Kind.KEYS, List.of(id));
+				byte[] key = redisKey(id);
+				byte[] bytes = Envelope.wrap(this.settings.codec(), unstore(store));
+				long ttl = remoteTtlMillis(id, store);
+				if (this.bus != null) {
+					// One round trip: the script publishes only after its SET succeeded.
+					this.remote.awaitSetAndPublish(this.bus.announce(Invalidation.Kind.KEYS, this.name, List.of(id),
+							(channel, message) -> this.remote.setAndPublish(key, bytes, ttl, channel, message)));
+					this.metrics.invalidationSent();
+				}
+				else {
+					this.remote.set(key, bytes, ttl);
+				}
 			}
 			catch (RuntimeException ex) {
 				remoteFailed(id, ex);
@@ -754,7 +771,12 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	}
 
 	private byte[] redisKey(String id) {
-		return (this.keyPrefix + id).getBytes(StandardCharsets.UTF_8);
+		// Prefix bytes are encoded once; only the id is encoded per call, with no
+		// intermediate concatenated String.
+		byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+		byte[] key = Arrays.copyOf(this.keyPrefixBytes, this.keyPrefixBytes.length + idBytes.length);
+		System.arraycopy(idBytes, 0, key, this.keyPrefixBytes.length, idBytes.length);
+		return key;
 	}
 
 	/**

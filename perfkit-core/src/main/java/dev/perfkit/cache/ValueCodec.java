@@ -28,4 +28,17 @@ public interface ValueCodec {
 	 */
 	Object decode(byte[] bytes);
 
+	/**
+	 * Decode a value from part of an array, so the cache need not copy the payload out of
+	 * the bytes Redis returned. Override it when the codec can read a slice in place.
+	 * @param bytes the array holding the bytes that {@link #encode} wrote
+	 * @param offset where they start
+	 * @param length how many there are
+	 * @return the value
+	 * @throws RuntimeException any failure, which the cache counts as a corrupt entry
+	 */
+	default Object decode(byte[] bytes, int offset, int length) {
+		return decode(java.util.Arrays.copyOfRange(bytes, offset, offset + length));
+	}
+
 }

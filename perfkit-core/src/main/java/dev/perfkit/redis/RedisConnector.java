@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * {@code commandTimeout} is completed exceptionally; since Lettuce's command object is
  * the future itself, a timed-out command still sitting in Lettuce's buffer is done and
  * is never written later (so an old write cannot land after the caller gave up on it).
+ * {@link #executeSync} (and its two halves {@link #send} and {@link #await}) gives the
+ * same guarantee without a timer task: the caller waits with the timeout itself and
+ * cancels the command when no reply came.
  * Error replies from the server ({@link RedisCommandExecutionException}: {@code NOSCRIPT},
  * {@code WRONGTYPE}, ...) are answers, not outages: they pass through unchanged and do
  * not count against the breaker.
@@ -93,25 +96,12 @@ public final class RedisConnector implements AutoCloseable {
 	 * @return the reply
 	 */
 	public <T> CompletableFuture<T> execute(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
-		RedisClusterAsyncCommands<byte[], byte[]> api = this.commands;
-		StatefulConnection<byte[], byte[]> current = this.connection;
-		if (api == null || current == null) {
-			connect();
-			return unavailable("not connected yet", null);
-		}
-		if (!current.isOpen()) {
-			return unavailable("connection lost, Lettuce is reconnecting", null);
-		}
-		if (!this.breaker.tryAcquire()) {
-			return unavailable("circuit breaker open", null);
-		}
 		CompletableFuture<T> reply;
 		try {
-			reply = command.apply(api).toCompletableFuture();
+			reply = send(command).toCompletableFuture();
 		}
-		catch (RuntimeException ex) {
-			this.breaker.onFailure();
-			return unavailable("command could not be sent", ex);
+		catch (RedisUnavailableException ex) {
+			return CompletableFuture.failedFuture(ex);
 		}
 		reply.orTimeout(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
 		return reply.handle((value, failure) -> {
@@ -131,8 +121,12 @@ public final class RedisConnector implements AutoCloseable {
 	}
 
 	/**
-	 * Run a command and wait for its reply, never longer than the command timeout (plus a
-	 * small margin for the reply to be handed over).
+	 * Run a command and wait for its reply, never longer than the command timeout.
+	 * <p>
+	 * Cheaper than {@link #execute}: the caller's own bounded wait is the timeout, so no
+	 * timer task is scheduled and no completion stage is chained. A command that gets no
+	 * reply in time is cancelled; Lettuce's command object is the future itself, so a
+	 * cancelled command still sitting in Lettuce's buffer is never written later.
 	 * @param <T> the reply type
 	 * @param command issues the command on the async API
 	 * @return the reply
@@ -140,24 +134,79 @@ public final class RedisConnector implements AutoCloseable {
 	 * @throws RedisCommandExecutionException for an error reply
 	 */
 	public <T> T executeSync(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
-		CompletableFuture<T> reply = execute(command);
+		return await(send(command));
+	}
+
+	/**
+	 * Queue a command without waiting and without a timer, for a caller that must queue
+	 * commands in a given order under a lock of its own and wait outside it. Every reply
+	 * returned here must be passed to {@link #await}, which applies the timeout and feeds
+	 * the circuit breaker.
+	 * @param <T> the reply type
+	 * @param command issues the command on the async API
+	 * @return the pending reply
+	 * @throws RedisUnavailableException when Redis cannot be asked now
+	 */
+	public <T> RedisFuture<T> send(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+		RedisClusterAsyncCommands<byte[], byte[]> api = this.commands;
+		StatefulConnection<byte[], byte[]> current = this.connection;
+		if (api == null || current == null) {
+			connect();
+			throw new RedisUnavailableException("not connected yet", null);
+		}
+		if (!current.isOpen()) {
+			throw new RedisUnavailableException("connection lost, Lettuce is reconnecting", null);
+		}
+		if (!this.breaker.tryAcquire()) {
+			throw new RedisUnavailableException("circuit breaker open", null);
+		}
 		try {
-			return reply.get(this.settings.commandTimeout().toMillis() + 100, TimeUnit.MILLISECONDS);
+			return command.apply(api);
+		}
+		catch (RuntimeException ex) {
+			this.breaker.onFailure();
+			throw new RedisUnavailableException("command could not be sent", ex);
+		}
+	}
+
+	/**
+	 * Wait for a reply that {@link #send} returned, never longer than the command timeout,
+	 * and cancel the command when no reply came in time (so it is never written later).
+	 * @param <T> the reply type
+	 * @param reply the pending reply
+	 * @return the reply
+	 * @throws RedisUnavailableException when Redis did not answer in time
+	 * @throws RedisCommandExecutionException for an error reply
+	 */
+	public <T> T await(RedisFuture<T> reply) {
+		try {
+			T value = reply.get(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
+			this.breaker.onSuccess();
+			return value;
 		}
 		catch (ExecutionException ex) {
 			Throwable cause = unwrap(ex);
-			if (cause instanceof RuntimeException runtime) {
-				throw runtime;
+			if (cause instanceof RedisCommandExecutionException answer) {
+				this.breaker.onSuccess();
+				throw answer;
 			}
+			this.breaker.onFailure();
 			throw new RedisUnavailableException(String.valueOf(cause), cause);
 		}
 		catch (TimeoutException ex) {
 			reply.cancel(false);
-			throw new RedisUnavailableException("no reply in time", ex);
+			this.breaker.onFailure();
+			throw new RedisUnavailableException(
+					"no reply within " + this.settings.commandTimeout().toMillis() + " ms", ex);
 		}
 		catch (InterruptedException ex) {
+			reply.cancel(false);
 			Thread.currentThread().interrupt();
 			throw new RedisUnavailableException("interrupted", ex);
+		}
+		catch (java.util.concurrent.CancellationException ex) {
+			this.breaker.onFailure();
+			throw new RedisUnavailableException("command cancelled", ex);
 		}
 	}
 
@@ -284,10 +333,6 @@ public final class RedisConnector implements AutoCloseable {
 		if (current != null) {
 			current.closeAsync();
 		}
-	}
-
-	private static <T> CompletableFuture<T> unavailable(String why, Throwable cause) {
-		return CompletableFuture.failedFuture(new RedisUnavailableException(why, cause));
 	}
 
 	private static Throwable unwrap(Throwable failure) {

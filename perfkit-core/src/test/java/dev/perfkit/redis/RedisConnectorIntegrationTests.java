@@ -65,6 +65,36 @@ class RedisConnectorIntegrationTests {
 	}
 
 	@Test
+	void aCommandThatGotNoReplyInTimeIsNeverWrittenLater() {
+		RedisEndpoint redis = TestRedis.get();
+		RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+		RedisConnectorSettings settings = RedisConnectorSettings.defaults("test")
+			.withCommandTimeout(Duration.ofMillis(200));
+		try (RedisConnector connector = new RedisConnector(() -> client, settings)) {
+			awaitAvailable(connector);
+			String key = "perfkit:test:" + UUID.randomUUID();
+			byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+			// Hold commands in Lettuce's own buffer, as a stalled connection would.
+			connector.connection().setAutoFlushCommands(false);
+			assertThatExceptionOfType(RedisUnavailableException.class)
+				.isThrownBy(() -> connector.executeSync((redisApi) -> redisApi.psetex(keyBytes, 10_000, new byte[] { 1 })));
+			assertThatExceptionOfType(RedisUnavailableException.class)
+				.isThrownBy(() -> connector.await(connector.send((redisApi) -> redisApi.psetex(keyBytes, 10_000, new byte[] { 2 }))))
+				.withMessageContaining("no reply within 200 ms");
+			connector.connection().flushCommands();
+			connector.connection().setAutoFlushCommands(true);
+			// A later command on the same connection has its reply only after every earlier
+			// one was written and answered.
+			Long exists = connector.executeSync((redisApi) -> redisApi.exists(keyBytes));
+			assertThat(exists).isZero();
+			assertThat(redis.call("EXISTS", key)).isEqualTo(0L);
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	@Test
 	void failsFastWhileRedisIsDownAndRecoversWhenItReturns() {
 		try (RedisProcess redis = RedisProcess.start()) {
 			RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));

@@ -48,6 +48,14 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * Each pair runs as one JMH group: the stock call and perfkit's run at the same time on
  * one thread each, so both see the same machine load and their ratio stays meaningful on
  * a busy machine. Both local caches keep entries 60 seconds with fixed expiry.
+ * <p>
+ * Fairness: every side caches the same {@code String} value (about 30 characters) from
+ * the same method, on the same Redis, each on one thread. {@link RedisCacheManager} keeps
+ * its defaults (a {@code String} key serializer and JDK serialization for values);
+ * perfkit stores its JSON envelope. Both use one Lettuce connection. The two perfkit
+ * contexts stand for two separate applications, so each has an invalidation channel of its
+ * own (one does not receive the other's messages). See
+ * {@link CacheAllocation} for the bytes each side allocates per call.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -238,7 +246,8 @@ public class CacheBenchmark {
 				.withTtl(Duration.ofSeconds(60), Duration.ofSeconds(60))
 				.withKeyPrefix("perfkit:bench:" + mode().name().toLowerCase() + ":");
 			TwoTierCacheManager manager = new TwoTierCacheManager(TwoTierCacheManager.uniform(settings), connector,
-					new SimpleMeterRegistry(), "perfkit:bench:invalidations", List.of(), true);
+					new SimpleMeterRegistry(), "perfkit:bench:" + mode().name().toLowerCase() + ":invalidations",
+					List.of(), true);
 			manager.start();
 			return manager;
 		}

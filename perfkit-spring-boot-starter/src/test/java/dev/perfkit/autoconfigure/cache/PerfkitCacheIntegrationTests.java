@@ -12,6 +12,7 @@ import dev.perfkit.autoconfigure.redis.PerfkitRedisAutoConfiguration;
 import dev.perfkit.cache.TwoTierCacheManager;
 import dev.perfkit.test.RedisEndpoint;
 import dev.perfkit.test.RedisProcess;
+import dev.perfkit.test.RedisSentinel;
 import dev.perfkit.test.Resp;
 import dev.perfkit.test.TestRedis;
 import org.junit.jupiter.api.Test;
@@ -44,15 +45,59 @@ class PerfkitCacheIntegrationTests {
 	private static final Map<String, String> database = new ConcurrentHashMap<>();
 
 	private ApplicationContextRunner runner(String host, int port) {
+		return runner("spring.data.redis.host=" + host, "spring.data.redis.port=" + port);
+	}
+
+	private ApplicationContextRunner runner(String... redisProperties) {
 		String prefix = "perfkit:test:" + UUID.randomUUID() + ":";
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, PerfkitRedisAutoConfiguration.class,
 					PerfkitCacheAutoConfiguration.class, PerfkitCacheHealthAutoConfiguration.class,
 					CacheAutoConfiguration.class))
 			.withUserConfiguration(PriceConfiguration.class)
-			.withPropertyValues("spring.data.redis.host=" + host, "spring.data.redis.port=" + port,
-					"perfkit.cache.key-prefix=" + prefix, "perfkit.cache.channel=" + prefix + "invalidations",
+			.withPropertyValues(redisProperties)
+			.withPropertyValues("perfkit.cache.key-prefix=" + prefix, "perfkit.cache.channel=" + prefix + "invalidations",
 					"perfkit.redis.circuit-breaker.open-duration=300ms");
+	}
+
+	@Test
+	void twoApplicationsStayCoherentThroughBootsSentinelConfiguration() {
+		try (RedisSentinel sentinel = RedisSentinel.start()) {
+			ApplicationContextRunner runner = runner("spring.data.redis.sentinel.master=" + RedisSentinel.MASTER_NAME,
+					"spring.data.redis.sentinel.nodes=" + sentinel.sentinelNode());
+			database.put("sku-5", "50.00");
+			runner.run((a) -> runner.run((b) -> {
+				awaitConnected(a);
+				awaitConnected(b);
+				Prices pricesA = a.getBean(Prices.class);
+				Prices pricesB = b.getBean(Prices.class);
+				pricesA.update("sku-5", "55.00");
+				String prefix = a.getEnvironment().getProperty("perfkit.cache.key-prefix");
+				assertThat(Resp.call("127.0.0.1", sentinel.master().port(), "EXISTS", prefix + "prices:sku-5"))
+					.as("written to the master the Sentinel named").isEqualTo(1L);
+				// A's announcement of its put may reach B during B's first read; it then wins
+				// and B does not keep that read locally, so B reads until it holds the value.
+				await("B holds it locally").atMost(BOUND)
+					.until(() -> "55.00".equals(pricesB.price("sku-5")) && localTier(b, "prices").get("sku-5") != null);
+				assertThat(pricesB.calls()).as("served from Redis").isZero();
+
+				pricesA.remove("sku-5");
+
+				await("B's local tier loses the evicted entry").atMost(BOUND)
+					.until(() -> localTier(b, "prices").get("sku-5") == null);
+				assertThat(Resp.call("127.0.0.1", sentinel.master().port(), "EXISTS", prefix + "prices:sku-5"))
+					.isEqualTo(0L);
+				assertThat(pricesB.price("sku-5")).isEqualTo("55.00");
+				assertThat(pricesB.calls()).as("B had to load it again").isEqualTo(1);
+			}));
+		}
+	}
+
+	private static java.util.Map<?, ?> localTier(
+			org.springframework.context.ApplicationContext context, String name) {
+		return ((com.github.benmanes.caffeine.cache.Cache<?, ?>) context.getBean(TwoTierCacheManager.class)
+			.getCache(name)
+			.getNativeCache()).asMap();
 	}
 
 	@Test
@@ -185,6 +230,10 @@ class PerfkitCacheIntegrationTests {
 		public String update(String sku, String price) {
 			database.put(sku, price);
 			return price;
+		}
+
+		@CacheEvict(cacheNames = "prices", key = "#sku")
+		public void remove(String sku) {
 		}
 
 		@CacheEvict(cacheNames = "prices", allEntries = true)
