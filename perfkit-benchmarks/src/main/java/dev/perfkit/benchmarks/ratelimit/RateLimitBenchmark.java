@@ -97,6 +97,8 @@ public class RateLimitBenchmark {
 			this.connector.connect();
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 			while (!this.connector.isAvailable() && System.nanoTime() < deadline) {
+				// Trial setup, outside any measurement: the connector opens its connection on
+				// a thread of its own, and JMH gives setup no other way to wait for it.
 				Thread.sleep(10);
 			}
 			this.perfkit = new RedisRateLimiter(this.connector);
