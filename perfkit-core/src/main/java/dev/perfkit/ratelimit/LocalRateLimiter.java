@@ -35,7 +35,9 @@ import io.github.bucket4j.local.LocalBucketBuilder;
  * evicted key a fresh (full) limit — the price of bounded memory, and why a shared Redis
  * backend is the default for several instances. Memory is bounded by the maximum keys
  * times the number of configured quotas (tiers and plans), both fixed at startup. Time is
- * whole milliseconds so that figures match the Redis script exactly.
+ * whole milliseconds so that figures match the Redis script exactly. Token buckets read
+ * the {@link CoarseClock}, since reading the system clock costs about as much as a
+ * bucket's arithmetic; sliding logs, which promise exactness, read the system clock.
  */
 public final class LocalRateLimiter implements RateLimitBackend {
 
@@ -43,6 +45,7 @@ public final class LocalRateLimiter implements RateLimitBackend {
 
 	private final long maximumKeys;
 
+	/** The sliding logs' clock; the buckets read theirs through {@link #timeMeter}. */
 	private final LongSupplier clock;
 
 	private final MillisecondMeter timeMeter;
@@ -50,11 +53,12 @@ public final class LocalRateLimiter implements RateLimitBackend {
 	private final Decision.Source source;
 
 	/**
-	 * Create a limiter on the system clock.
+	 * Create a limiter on the wall clock: token buckets read a {@link CoarseClock coarse
+	 * millisecond clock}, sliding logs the system clock.
 	 * @param maximumKeys how many keys to keep at most, per quota
 	 */
 	public LocalRateLimiter(long maximumKeys) {
-		this(maximumKeys, System::currentTimeMillis, Decision.Source.LOCAL);
+		this(maximumKeys, CoarseClock.INSTANCE, System::currentTimeMillis, Decision.Source.LOCAL);
 	}
 
 	/**
@@ -64,10 +68,15 @@ public final class LocalRateLimiter implements RateLimitBackend {
 	 * @param source how its decisions are labelled
 	 */
 	public LocalRateLimiter(long maximumKeys, LongSupplier clockMillis, Decision.Source source) {
+		this(maximumKeys, clockMillis, clockMillis, source);
+	}
+
+	private LocalRateLimiter(long maximumKeys, LongSupplier bucketClock, LongSupplier logClock,
+			Decision.Source source) {
 		this.maximumKeys = maximumKeys;
-		this.clock = clockMillis;
+		this.clock = logClock;
 		this.source = source;
-		this.timeMeter = new MillisecondMeter(clockMillis);
+		this.timeMeter = new MillisecondMeter(bucketClock);
 		this.states = new ConcurrentHashMap<>();
 	}
 

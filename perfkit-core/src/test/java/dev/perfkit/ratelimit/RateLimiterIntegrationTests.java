@@ -157,7 +157,7 @@ class RateLimiterIntegrationTests {
 			assertThat(fixture.registry.get("perfkit.ratelimit.fallbacks").tag("tier", "auth").counter().count())
 				.isEqualTo(6);
 			assertThat(fixture.registry.get("perfkit.ratelimit.requests").tag("tier", "standard")
-				.tag("outcome", "error").counter().count()).isGreaterThanOrEqualTo(2);
+				.tag("outcome", "error").functionCounter().count()).isGreaterThanOrEqualTo(2);
 
 			redis.restart();
 			await().atMost(BOUND).until(() -> fixture.limiter.check(Tiers.STANDARD, null, "probe", 1)

@@ -228,7 +228,7 @@ class RateLimitWebIntegrationTests {
 		assertThat(third.body()).contains("\"tier\":\"quotes\"");
 		assertThat(send(first, "GET", "/quote?symbol=OTHER").statusCode()).isEqualTo(200);
 		assertThat(first.getBean(MeterRegistry.class).get("perfkit.ratelimit.requests").tag("tier", "quotes")
-			.tag("outcome", "rejected").counter().count()).isEqualTo(1);
+			.tag("outcome", "rejected").functionCounter().count()).isEqualTo(1);
 	}
 
 	@Test
