@@ -10,6 +10,11 @@ import java.util.List;
  * polymorphic: magic {@code 0x50}, version, kind, sender id (8 bytes), sender sequence (8
  * bytes), cache name (2-byte length + UTF-8), key count (4 bytes) and each key (4-byte
  * length + UTF-8). Anything else on the channel is ignored.
+ * <p>
+ * A {@link Kind#KEYS} message with no keys drops nothing: a sender publishes such a
+ * <em>filler</em> in place of an invalidation whose write the server declined (a
+ * put-if-absent of a present key), so that its numbering has no gap. Receivers only note
+ * its number; receivers that predate fillers apply it as the no-op it is.
  *
  * @param kind what to drop
  * @param sender the random id of the instance that wrote
@@ -30,6 +35,23 @@ record Invalidation(Kind kind, long sender, long sequence, String cache, List<St
 
 		KEYS, CLEAR, PATTERN
 
+	}
+
+	/**
+	 * Return the filler that stands for this message when its write did not happen: the
+	 * same sender and number, no keys.
+	 * @return the filler
+	 */
+	Invalidation filler() {
+		return new Invalidation(Kind.KEYS, this.sender, this.sequence, this.cache, List.of());
+	}
+
+	/**
+	 * Return whether applying this message changes nothing (a filler).
+	 * @return whether it drops nothing
+	 */
+	boolean dropsNothing() {
+		return this.kind == Kind.KEYS && this.keys.isEmpty();
 	}
 
 	byte[] encode() {

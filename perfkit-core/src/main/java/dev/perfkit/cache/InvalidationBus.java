@@ -28,14 +28,20 @@ import org.slf4j.LoggerFactory;
  * <b>Implementation note.</b> Each instance has a random sender id and numbers its
  * messages 1, 2, 3, ...; numbers are taken and messages queued under one lock, so they
  * leave in order on the one connection. A receiver remembers the last number per sender:
- * a jump means messages were lost (a publish that failed after its write, a cluster bus
- * hiccup), and the receiver flushes its local tiers. On a cluster a {@code put}'s message
- * is published by the master that holds the key (see {@link RemoteTier}), so two
- * concurrent puts on different masters may arrive swapped: the receiver then sees a jump
- * and flushes once, which costs hit rate but never serves a stale value. Every (re)subscription also flushes
- * them, because anything may have been missed while the subscription was down; Lettuce
- * resubscribes by itself after a reconnect, and the server's confirmation is what tells
- * us. Messages are applied on Lettuce's event loop, so handlers only touch local memory.
+ * a jump means messages were lost (a publish that failed after its write, a script whose
+ * reply never came, a cluster bus hiccup), and the receiver flushes its local tiers. So
+ * every number taken must be published: a number whose command is refused before it is
+ * queued (Redis unavailable) is given back, and a write the server may decline
+ * (put-if-absent) publishes a filler of the same number that drops nothing (see
+ * {@link Invalidation}). On a cluster the
+ * message of a {@code put}, {@code evict} or {@code putIfAbsent} is published by the
+ * master that holds the key (see {@link RemoteTier}), so two concurrent writes on
+ * different masters may arrive swapped: the receiver then sees a jump and flushes once,
+ * which costs hit rate but never serves a stale value. Every (re)subscription also
+ * flushes them, because anything may have been missed while the subscription was down;
+ * Lettuce resubscribes by itself after a reconnect, and the server's confirmation is what
+ * tells us. Messages are applied on Lettuce's event loop, so handlers only touch local
+ * memory.
  */
 final class InvalidationBus implements AutoCloseable {
 
@@ -129,8 +135,63 @@ final class InvalidationBus implements AutoCloseable {
 	 */
 	synchronized <T> T announce(Invalidation.Kind kind, String cache, java.util.List<String> keys,
 			BiFunction<byte[], byte[], T> send) {
-		Invalidation message = new Invalidation(kind, this.sender, this.sequence.incrementAndGet(), cache, keys);
-		return send.apply(this.channel, message.encode());
+		Invalidation message = next(kind, cache, keys);
+		try {
+			return send.apply(this.channel, message.encode());
+		}
+		catch (RuntimeException ex) {
+			unnumber(message);
+			throw ex;
+		}
+	}
+
+	/**
+	 * Like {@link #announce}, for a write that the server may decline (a put-if-absent):
+	 * {@code send} gets the message and a filler with the same number that drops nothing,
+	 * and must queue a command that publishes exactly one of them, the filler when the
+	 * write did not happen. Every number thus reaches the receivers, and their gap
+	 * detection stays quiet, without anyone dropping a copy of a key that did not change.
+	 * @param <T> what {@code send} returns, usually the pending reply
+	 * @param cache the cache name
+	 * @param keys the keys
+	 * @param send queues the command, given the channel, the message and the filler
+	 * @return what {@code send} returned
+	 */
+	synchronized <T> T announceIfWritten(String cache, java.util.List<String> keys, ConditionalSend<T> send) {
+		Invalidation message = next(Invalidation.Kind.KEYS, cache, keys);
+		try {
+			return send.apply(this.channel, message.encode(), message.filler().encode());
+		}
+		catch (RuntimeException ex) {
+			unnumber(message);
+			throw ex;
+		}
+	}
+
+	/**
+	 * Queues a command that publishes one of two messages of the same number.
+	 * @param <T> what is returned, usually the pending reply
+	 */
+	@FunctionalInterface
+	interface ConditionalSend<T> {
+
+		T apply(byte[] channel, byte[] message, byte[] filler);
+
+	}
+
+	private Invalidation next(Invalidation.Kind kind, String cache, java.util.List<String> keys) {
+		return new Invalidation(kind, this.sender, this.sequence.incrementAndGet(), cache, keys);
+	}
+
+	/**
+	 * Give a number back when its command could not even be queued (Redis is unavailable):
+	 * otherwise the next message would look to every receiver like a lost one and flush
+	 * their local tiers for nothing. Safe under the lock, which no other number was taken
+	 * under meanwhile; should the command have left after all, the next message merely
+	 * repeats its number, and receivers apply both.
+	 */
+	private void unnumber(Invalidation message) {
+		this.sequence.compareAndSet(message.sequence(), message.sequence() - 1);
 	}
 
 	private void ensureSubscribed() {
@@ -187,7 +248,9 @@ final class InvalidationBus implements AutoCloseable {
 			last[0] = (previous != null) ? previous : -1;
 			return (previous == null) ? invalidation.sequence() : Math.max(previous, invalidation.sequence());
 		});
-		this.receiver.onInvalidation(invalidation);
+		if (!invalidation.dropsNothing()) {
+			this.receiver.onInvalidation(invalidation);
+		}
 		if (last[0] >= 0 && invalidation.sequence() > last[0] + 1) {
 			logger.debug("perfkit cache missed invalidations {}..{} from {}", last[0] + 1, invalidation.sequence() - 1,
 					invalidation.sender());

@@ -39,10 +39,33 @@ final class RemoteTier {
 	 * whole put costs one round trip. The channel is not a key: classic pub/sub is
 	 * cluster-wide, so the script may run on whichever master owns the entry's slot.
 	 */
-	private static final byte[] SET_AND_PUBLISH = ("redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
-			+ "return redis.call('publish', ARGV[3], ARGV[4])").getBytes(StandardCharsets.UTF_8);
+	private static final Script SET_AND_PUBLISH = new Script(ScriptOutputType.INTEGER,
+			"redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+					+ "return redis.call('publish', ARGV[3], ARGV[4])");
 
-	private static final String SET_AND_PUBLISH_SHA = sha1(SET_AND_PUBLISH);
+	/**
+	 * Deletes an entry, then announces it, whether or not Redis still held it: another
+	 * instance may keep a local copy of an entry that Redis already let expire, and only
+	 * the message drops it. Returns how many keys were deleted (0 or 1). Cluster-safe like
+	 * {@link #SET_AND_PUBLISH}.
+	 */
+	private static final Script UNLINK_AND_PUBLISH = new Script(ScriptOutputType.INTEGER,
+			"local deleted = redis.call('unlink', KEYS[1]) "
+					+ "redis.call('publish', ARGV[1], ARGV[2]) "
+					+ "return deleted");
+
+	/**
+	 * Writes an entry only when it is absent ({@code SET NX GET}, Redis 7) and returns what
+	 * was there. The invalidation (ARGV[4]) is published only when the write happened;
+	 * otherwise the filler (ARGV[5], same sequence number, no keys) is, so the sender's
+	 * numbering stays gap-free for the receivers while no local copy is dropped for a
+	 * write that did not happen. Cluster-safe like {@link #SET_AND_PUBLISH}.
+	 */
+	private static final Script SET_IF_ABSENT_AND_PUBLISH = new Script(ScriptOutputType.VALUE,
+			"local present = redis.call('set', KEYS[1], ARGV[1], 'NX', 'GET', 'PX', ARGV[2]) "
+					+ "if present then redis.call('publish', ARGV[3], ARGV[5]) return present end "
+					+ "redis.call('publish', ARGV[3], ARGV[4]) "
+					+ "return false");
 
 	private final RedisConnector connector;
 
@@ -79,36 +102,51 @@ final class RemoteTier {
 
 	/**
 	 * Queue a write that also publishes an invalidation, in one round trip
-	 * ({@code EVALSHA}); wait for it with {@link #awaitSetAndPublish}.
+	 * ({@code EVALSHA}); wait for it with {@link #await(ScriptCall)}.
 	 */
-	SetAndPublish setAndPublish(byte[] key, byte[] value, long ttlMillis, byte[] channel, byte[] message) {
-		byte[][] keys = { key };
-		byte[] ttl = Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
-		long start = System.nanoTime();
-		try {
-			RedisFuture<Long> reply = this.connector.send((api) -> api.evalsha(SET_AND_PUBLISH_SHA,
-					ScriptOutputType.INTEGER, keys, value, ttl, channel, message));
-			return new SetAndPublish(reply, keys, new byte[][] { value, ttl, channel, message }, start);
-		}
-		catch (RuntimeException ex) {
-			this.metrics.remoteError();
-			throw ex;
-		}
+	ScriptCall<Long> setAndPublish(byte[] key, byte[] value, long ttlMillis, byte[] channel, byte[] message) {
+		return send(SET_AND_PUBLISH, key, value, ttl(ttlMillis), channel, message);
 	}
 
 	/**
-	 * Wait for a write started by {@link #setAndPublish}. When the server does not know the
-	 * script yet (after a restart, a failover or {@code SCRIPT FLUSH}) it answers
-	 * {@code NOSCRIPT}, and the same call is sent once more with {@code EVAL}.
+	 * Queue a delete that also publishes an invalidation, whether or not the key was
+	 * present, in one round trip; wait for it with {@link #await(ScriptCall)}, which
+	 * returns how many keys were deleted.
 	 */
-	void awaitSetAndPublish(SetAndPublish pending) {
+	ScriptCall<Long> deleteAndPublish(byte[] key, byte[] channel, byte[] message) {
+		return send(UNLINK_AND_PUBLISH, key, channel, message);
+	}
+
+	/**
+	 * Queue a write-if-absent that publishes {@code message} when it wrote and
+	 * {@code otherwise} when the key was present, in one round trip; wait for it with
+	 * {@link #await(ScriptCall)}, which returns the present value, or {@code null} when
+	 * this value was written.
+	 */
+	ScriptCall<byte[]> setIfAbsentAndPublish(byte[] key, byte[] value, long ttlMillis, byte[] channel,
+			byte[] message, byte[] otherwise) {
+		return send(SET_IF_ABSENT_AND_PUBLISH, key, value, ttl(ttlMillis), channel, message, otherwise);
+	}
+
+	/**
+	 * Wait for a script call started by {@link #setAndPublish}, {@link #deleteAndPublish}
+	 * or {@link #setIfAbsentAndPublish}. When the server does not know the script yet
+	 * (after a restart, a failover or {@code SCRIPT FLUSH}) it answers {@code NOSCRIPT},
+	 * having run nothing, and the same call (same message, same sequence number) is sent
+	 * once more with {@code EVAL}.
+	 * @param <T> the reply type
+	 * @param pending the queued call
+	 * @return the script's reply
+	 */
+	<T> T await(ScriptCall<T> pending) {
 		try {
 			try {
-				this.connector.await(pending.reply());
+				return this.connector.await(pending.reply());
 			}
 			catch (RedisNoScriptException ex) {
-				this.connector.executeSync((api) -> api.<Long>eval(SET_AND_PUBLISH, ScriptOutputType.INTEGER,
-						pending.keys(), pending.args()));
+				Script script = pending.script();
+				return this.connector.executeSync(
+						(api) -> api.<T>eval(script.body(), script.output(), pending.keys(), pending.args()));
 			}
 		}
 		catch (RuntimeException ex) {
@@ -121,9 +159,45 @@ final class RemoteTier {
 	}
 
 	/**
-	 * A queued {@code EVALSHA} and what its {@code EVAL} fallback needs.
+	 * Queue {@code EVALSHA} of a script with one key, without waiting, so that the caller
+	 * can queue it under the invalidation bus's lock and wait outside it.
 	 */
-	record SetAndPublish(RedisFuture<Long> reply, byte[][] keys, byte[][] args, long start) {
+	private <T> ScriptCall<T> send(Script script, byte[] key, byte[]... args) {
+		byte[][] keys = { key };
+		long start = System.nanoTime();
+		try {
+			RedisFuture<T> reply = this.connector
+				.send((api) -> api.<T>evalsha(script.sha(), script.output(), keys, args));
+			return new ScriptCall<>(script, reply, keys, args, start);
+		}
+		catch (RuntimeException ex) {
+			// Counted like a command that failed at once in sync().
+			this.metrics.remoteError();
+			this.metrics.remoteLatency(System.nanoTime() - start);
+			throw ex;
+		}
+	}
+
+	private static byte[] ttl(long ttlMillis) {
+		return Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII);
+	}
+
+	/**
+	 * A Lua script, its SHA-1 for {@code EVALSHA} and the type of its reply.
+	 */
+	record Script(ScriptOutputType output, byte[] body, String sha) {
+
+		Script(ScriptOutputType output, String body) {
+			this(output, body.getBytes(StandardCharsets.UTF_8), sha1(body.getBytes(StandardCharsets.UTF_8)));
+		}
+
+	}
+
+	/**
+	 * A queued {@code EVALSHA} and what its {@code EVAL} fallback needs.
+	 * @param <T> the reply type
+	 */
+	record ScriptCall<T>(Script script, RedisFuture<T> reply, byte[][] keys, byte[][] args, long start) {
 	}
 
 	boolean setIfAbsent(byte[] key, byte[] value, long ttlMillis) {

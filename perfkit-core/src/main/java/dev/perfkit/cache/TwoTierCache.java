@@ -43,10 +43,15 @@ import org.springframework.cache.support.NullValue;
  * <li>Writes ({@code put}, {@code evict}, {@code clear}) go to Redis first and wait for
  * its acknowledgement, then are announced on the invalidation channel, then applied
  * locally. So a receiver that drops its local copy and reads Redis sees the new state.
- * A {@code put} does both in one round trip: a small script runs {@code SET} and then,
- * on the server, {@code PUBLISH}, so the announcement can never precede the write (and
- * is not sent when the write fails). If the caller gives up waiting, the instance treats
- * the key as written only locally (see below), whatever the server did.
+ * A {@code put}, an {@code evict} and a {@code putIfAbsent} each do both in one round
+ * trip: a small script runs the write and then, on the server, {@code PUBLISH}, so the
+ * announcement can never precede the write (and is not sent when the write fails). An
+ * {@code evict} announces even when Redis no longer held the key, since another
+ * instance may still hold a local copy; a {@code putIfAbsent} that found the key
+ * present publishes only a filler that keeps the message numbering gap-free. If the
+ * caller gives up waiting, the instance treats the key as written only locally (see
+ * below), whatever the server did. {@code clear}, pattern eviction and batch puts touch
+ * many keys (on a cluster, many masters), so they write, wait, then {@code PUBLISH}.
  * Loads fill Redis with {@code SET NX}, so a load never overwrites a newer {@code put},
  * and a load that saw an invalidation while it ran writes nothing at all.</li>
  * <li>{@link #get(Object, Callable)} (and {@link #retrieve(Object, Supplier)} for async
@@ -245,11 +250,9 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (this.remote != null) {
 			long token = token();
 			try {
-				byte[] previous = this.remote.setIfAbsentGet(redisKey(id), Envelope.wrap(this.settings.codec(), unstore(store)),
-						remoteTtlMillis(id, store));
+				byte[] previous = setIfAbsentAndAnnounce(id, store);
 				if (previous == null) {
 					this.metrics.put();
-					announce(Invalidation.Kind.KEYS, List.of(id));
 					if (this.local != null) {
 						this.local.put(id, localEntry(id, store));
 					}
@@ -290,9 +293,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		boolean present = false;
 		if (this.remote != null) {
 			try {
-				present = this.remote.delete(redisKey(id)) > 0;
+				present = deleteAndAnnounce(id) > 0;
 				this.metrics.eviction(false);
-				announce(Invalidation.Kind.KEYS, List.of(id));
 			}
 			catch (RuntimeException ex) {
 				remoteFailed(id, ex);
@@ -381,6 +383,9 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	 * @param entries the entries
 	 */
 	public void putAll(Map<?, ?> entries) {
+		if (entries.isEmpty()) {
+			return;
+		}
 		Map<String, Object> stores = new LinkedHashMap<>();
 		entries.forEach((key, value) -> stores.put(id(key), toStoreValue(value)));
 		if (this.remote != null) {
@@ -474,9 +479,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 		for (String id : List.copyOf(this.unsynced)) {
 			try {
-				this.remote.delete(redisKey(id));
+				deleteAndAnnounce(id);
 				this.unsynced.remove(id);
-				announce(Invalidation.Kind.KEYS, List.of(id));
 			}
 			catch (RuntimeException ex) {
 				return;
@@ -650,7 +654,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				long ttl = remoteTtlMillis(id, store);
 				if (this.bus != null) {
 					// One round trip: the script publishes only after its SET succeeded.
-					this.remote.awaitSetAndPublish(this.bus.announce(Invalidation.Kind.KEYS, this.name, List.of(id),
+					this.remote.await(this.bus.announce(Invalidation.Kind.KEYS, this.name, List.of(id),
 							(channel, message) -> this.remote.setAndPublish(key, bytes, ttl, channel, message)));
 					this.metrics.invalidationSent();
 				}
@@ -666,6 +670,46 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			this.local.put(id, localEntry(id, store));
 		}
 		this.metrics.put();
+	}
+
+	/**
+	 * Delete a key from Redis and announce it, in one round trip when there is a channel:
+	 * the script publishes even when Redis no longer held the key, because another
+	 * instance may still hold a local copy of it (Redis let it expire, or it was written
+	 * only locally during an outage).
+	 * @return how many keys Redis deleted
+	 */
+	private long deleteAndAnnounce(String id) {
+		byte[] key = redisKey(id);
+		if (this.bus == null) {
+			return this.remote.delete(key);
+		}
+		long deleted = this.remote.await(this.bus.announce(Invalidation.Kind.KEYS, this.name, List.of(id),
+				(channel, message) -> this.remote.deleteAndPublish(key, channel, message)));
+		this.metrics.invalidationSent();
+		return deleted;
+	}
+
+	/**
+	 * Write a key to Redis unless present, and announce the write, in one round trip when
+	 * there is a channel: the script publishes the invalidation only when it wrote, and a
+	 * filler that drops nothing otherwise (see {@link InvalidationBus#announceIfWritten}).
+	 * @return the bytes Redis already held, or {@code null} when the value was written
+	 */
+	private byte[] setIfAbsentAndAnnounce(String id, Object store) {
+		byte[] key = redisKey(id);
+		byte[] bytes = Envelope.wrap(this.settings.codec(), unstore(store));
+		long ttl = remoteTtlMillis(id, store);
+		if (this.bus == null) {
+			return this.remote.setIfAbsentGet(key, bytes, ttl);
+		}
+		byte[] previous = this.remote.await(this.bus.announceIfWritten(this.name, List.of(id),
+				(channel, message, filler) -> this.remote.setIfAbsentAndPublish(key, bytes, ttl, channel, message,
+						filler)));
+		if (previous == null) {
+			this.metrics.invalidationSent();
+		}
+		return previous;
 	}
 
 	private void installLocal(String id, Object store, long token) {

@@ -43,6 +43,17 @@ class CacheClusterIntegrationTests {
 			await().atMost(CacheFixture.BOUND).until(() -> "v2".equals(b.get("sku-1", String.class)));
 			a.evict("sku-2");
 			await().atMost(CacheFixture.BOUND).until(() -> b.get("sku-2") == null);
+			// Evicts and puts-if-absent run their script on whichever master owns the key.
+			List<String> evicted = keys.subList(40, 60);
+			evicted.forEach((key) -> assertThat(a.evictIfPresent(key)).as(key).isTrue());
+			await().atMost(CacheFixture.BOUND).until(() -> evicted.stream().allMatch((key) -> b.get(key) == null));
+			evicted.forEach((key) -> assertThat(a.putIfAbsent(key, "v3")).as(key).isNull());
+			evicted.forEach((key) -> assertThat(a.putIfAbsent(key, "v4")).as(key)
+				.extracting((wrapper) -> wrapper.get())
+				.isEqualTo("v3"));
+			await().atMost(CacheFixture.BOUND)
+				.until(() -> evicted.stream().allMatch((key) -> "v3".equals(b.get(key, String.class))));
+			assertThat(a.evictIfPresent("never-written")).isFalse();
 			assertThat(b.getAll(List.of("sku-3", "sku-4", "nope"))).containsOnlyKeys("sku-3", "sku-4");
 
 			a.evictMatching("sku-1*");

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.perfkit.redis.RedisUnavailableException;
 import dev.perfkit.test.RedisEndpoint;
 import dev.perfkit.test.RedisProcess;
 import dev.perfkit.test.Resp;
@@ -13,6 +14,7 @@ import dev.perfkit.test.TestRedis;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -113,6 +115,53 @@ class CacheCoherenceIntegrationTests {
 	}
 
 	@Test
+	void aMessageThatCouldNotBeSentLeavesNoGapInTheSendersNumbers() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			CacheFixture.Instance b = fixture.instance(fixture.settings());
+			b.cache("prices").put("sku-1", "v");
+			try (InvalidationBus sender = new InvalidationBus(a.connector(),
+					fixture.channel.getBytes(StandardCharsets.UTF_8), new IgnoringReceiver())) {
+				sender.publish(Invalidation.Kind.KEYS, "prices", List.of("other-1"));
+				assertThatExceptionOfType(RedisUnavailableException.class)
+					.isThrownBy(() -> sender.announce(Invalidation.Kind.KEYS, "prices", List.of("other-2"),
+							(channel, message) -> {
+								throw new RedisUnavailableException("circuit breaker open", null);
+							}));
+				sender.publish(Invalidation.Kind.KEYS, "prices", List.of("other-3"));
+				// Messages are handled in order: once the last one counts, the one before it
+				// has been checked for a gap.
+				sender.publish(Invalidation.Kind.KEYS, "prices", List.of("other-4"));
+			}
+			await().atMost(CacheFixture.BOUND).until(() -> b.count("perfkit.cache.invalidations.received") == 3);
+			assertThat(b.count("perfkit.cache.local.flushes", "reason", "gap")).isZero();
+			assertThat(b.cache("prices").get("sku-1", String.class)).isEqualTo("v");
+			assertThat(b.count("perfkit.cache.gets", "tier", "local", "result", "hit")).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void aFillerKeepsTheSendersNumbersWithoutGapAndDropsNothing() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			CacheFixture.Instance b = fixture.instance(fixture.settings());
+			b.cache("prices").put("sku-1", "v");
+			Invalidation second = new Invalidation(Invalidation.Kind.KEYS, 11, 2, "prices", List.of("sku-1"));
+			publish(redis, fixture, new Invalidation(Invalidation.Kind.KEYS, 11, 1, "prices", List.of("other")));
+			publish(redis, fixture, second.filler());
+			publish(redis, fixture, new Invalidation(Invalidation.Kind.KEYS, 11, 3, "prices", List.of("other")));
+			// Messages are handled in order: once the last one counts, the one before it has
+			// been checked for a gap.
+			publish(redis, fixture, new Invalidation(Invalidation.Kind.KEYS, 11, 4, "prices", List.of("other")));
+			await().atMost(CacheFixture.BOUND).until(() -> b.count("perfkit.cache.invalidations.received") == 3);
+			assertThat(b.count("perfkit.cache.local.flushes", "reason", "gap")).isZero();
+			assertThat(b.cache("prices").get("sku-1", String.class)).isEqualTo("v");
+			assertThat(b.count("perfkit.cache.gets", "tier", "local", "result", "hit")).isEqualTo(1);
+		}
+	}
+
+	@Test
 	void foreignMessagesOnTheChannelAreIgnored() throws Exception {
 		RedisEndpoint redis = TestRedis.get();
 		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
@@ -179,6 +228,18 @@ class CacheCoherenceIntegrationTests {
 			await().atMost(CacheFixture.BOUND).until(() -> cache.get("acme") == null);
 			assertThat(cache.get("globex", String.class)).isEqualTo("enterprise");
 		}
+	}
+
+	private static final class IgnoringReceiver implements InvalidationBus.Receiver {
+
+		@Override
+		public void onInvalidation(Invalidation invalidation) {
+		}
+
+		@Override
+		public void onFlush(String reason) {
+		}
+
 	}
 
 	private static void publish(RedisEndpoint redis, CacheFixture fixture, Invalidation invalidation) {

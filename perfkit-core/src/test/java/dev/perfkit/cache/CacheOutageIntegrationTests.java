@@ -34,6 +34,12 @@ class CacheOutageIntegrationTests {
 			// A write during the outage reaches only A's local tier; B still holds 100.
 			a.cache("credits").put("alice", 70);
 			assertThat(a.cache("credits").get("alice", Integer.class)).isEqualTo(70);
+			// So do a put-if-absent and an evict: answered from the local tier alone.
+			assertThat(a.cache("credits").putIfAbsent("dave", 5)).isNull();
+			assertThat(a.cache("credits").putIfAbsent("dave", 6)).extracting((wrapper) -> wrapper.get()).isEqualTo(5);
+			assertThat(a.cache("credits").evictIfPresent("bob")).isTrue();
+			assertThat(a.cache("credits").evictIfPresent("bob")).isFalse();
+			assertThat(a.cache("credits").get("bob", () -> 50 + loads.incrementAndGet())).isEqualTo(52);
 			double bFlushes = b.count("perfkit.cache.local.flushes");
 
 			redis.restart();
