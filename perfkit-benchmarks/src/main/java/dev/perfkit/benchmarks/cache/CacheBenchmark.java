@@ -47,7 +47,12 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * <p>
  * Each pair runs as one JMH group: the stock call and perfkit's run at the same time on
  * one thread each, so both see the same machine load and their ratio stays meaningful on
- * a busy machine. Both local caches keep entries 60 seconds with fixed expiry.
+ * a busy machine ({@link GroupRatios} turns a JSON result into per-iteration ratios with a
+ * confidence interval). Both local caches keep entries 60 seconds with fixed expiry. The
+ * remote hit is also measured with each side alone ({@code remoteHitAlone*}: the pair
+ * no longer shares Redis, but runs at different times) and under load
+ * ({@code remoteHitUnderLoad}: 4 callers on each side at once), where what each side
+ * spends per call adds up.
  * <p>
  * Fairness: every side caches the same {@code String} value (about 30 characters) from
  * the same method, on the same Redis, each on one thread. {@link RedisCacheManager} keeps
@@ -142,6 +147,34 @@ public class CacheBenchmark {
 	@Group("remoteHit")
 	@GroupThreads(1)
 	public String remoteHitPerfkit() {
+		return this.perfkitRemoteService.value(hotKey());
+	}
+
+	/** The remote hit of {@link RedisCacheManager} measured alone, not side by side. */
+	@Benchmark
+	public String remoteHitAloneRedisCacheManager() {
+		return this.redisService.value(hotKey());
+	}
+
+	/** perfkit's remote hit measured alone, not side by side. */
+	@Benchmark
+	public String remoteHitAlonePerfkit() {
+		return this.perfkitRemoteService.value(hotKey());
+	}
+
+	/** The remote hit of {@link RedisCacheManager}, 4 callers beside perfkit's 4. */
+	@Benchmark
+	@Group("remoteHitUnderLoad")
+	@GroupThreads(4)
+	public String remoteHitUnderLoadRedisCacheManager() {
+		return this.redisService.value(hotKey());
+	}
+
+	/** perfkit's remote hit, 4 callers beside {@link RedisCacheManager}'s 4. */
+	@Benchmark
+	@Group("remoteHitUnderLoad")
+	@GroupThreads(4)
+	public String remoteHitUnderLoadPerfkit() {
 		return this.perfkitRemoteService.value(hotKey());
 	}
 

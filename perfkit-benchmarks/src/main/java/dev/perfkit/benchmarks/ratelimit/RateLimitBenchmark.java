@@ -49,8 +49,8 @@ import org.openjdk.jmh.annotations.Threads;
  * check admits, so both sides do the full work of a charge. Locally, perfkit's backend check
  * (key lookup, bucket, every header figure) is compared with a bare bucket asked for the
  * same figures ({@code tryConsumeAndReturnRemaining}) and, as the floor, with a bare
- * {@code tryConsume}; the whole limiter (tier lookup, meters, latency timer) is measured
- * too, and so is what per-key limiting with bucket4j alone looks like (buckets in a bounded
+ * {@code tryConsume}; the whole limiter (tier and plan lookup, the request count, the
+ * latency timer it samples) is measured too, and so is what per-key limiting with bucket4j alone looks like (buckets in a bounded
  * Caffeine cache, as bucket4j's documentation suggests). Every local side uses the same
  * limit and one hot key. Needs Redis at
  * {@code 127.0.0.1:6379} (override with {@code -Dredis.port=...}); keys are random and
