@@ -1,5 +1,6 @@
 package dev.perfkit.benchmarks.cache;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,9 @@ import dev.perfkit.redis.RedisConnector;
 import dev.perfkit.redis.RedisConnectorSettings;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -50,7 +54,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * a busy machine ({@link GroupRatios} turns a JSON result into per-iteration ratios with a
  * confidence interval). Both local caches keep entries 60 seconds with fixed expiry. The
  * remote hit is also measured with each side alone ({@code remoteHitAlone*}: the pair
- * no longer shares Redis, but runs at different times) and under load
+ * no longer shares Redis, but runs at different times), beside the floor under both, a
+ * bare Lettuce {@code GET} ({@code remoteHitAloneLettuceGet}) and under load
  * ({@code remoteHitUnderLoad}: 4 callers on each side at once), where what each side
  * spends per call adds up.
  * <p>
@@ -91,6 +96,12 @@ public class CacheBenchmark {
 
 	private Service perfkitRemoteService;
 
+	private RedisClient floorClient;
+
+	private StatefulRedisConnection<byte[], byte[]> floor;
+
+	private byte[] floorKey;
+
 	@Setup(Level.Trial)
 	public void start() {
 		this.caffeine = context(CaffeineConfiguration.class);
@@ -114,12 +125,18 @@ public class CacheBenchmark {
 		this.redisService.value(hot);
 		this.perfkitTwoTierService.value(hot);
 		this.perfkitRemoteService.value(hot);
+		this.floorClient = RedisClient.create(RedisURI.create(HOST, PORT));
+		this.floor = this.floorClient.connect(ByteArrayCodec.INSTANCE);
+		this.floorKey = ("perfkit:bench:floor:" + hot).getBytes(StandardCharsets.UTF_8);
+		this.floor.sync().set(this.floorKey, ("value-of-" + hot).getBytes(StandardCharsets.UTF_8), SetArgs.Builder.ex(60));
 	}
 
 	@TearDown(Level.Trial)
 	public void stop() {
 		List.of(this.caffeine, this.redisCacheManager, this.perfkitTwoTier, this.perfkitRemote)
 			.forEach(AnnotationConfigApplicationContext::close);
+		this.floor.close();
+		this.floorClient.shutdown();
 	}
 
 	@Benchmark
@@ -160,6 +177,15 @@ public class CacheBenchmark {
 	@Benchmark
 	public String remoteHitAlonePerfkit() {
 		return this.perfkitRemoteService.value(hotKey());
+	}
+
+	/**
+	 * The floor under every remote hit: a bare Lettuce {@code GET} of a value as long, with
+	 * no cache around it, measured alone.
+	 */
+	@Benchmark
+	public byte[] remoteHitAloneLettuceGet() {
+		return this.floor.sync().get(this.floorKey);
 	}
 
 	/** The remote hit of {@link RedisCacheManager}, 4 callers beside perfkit's 4. */

@@ -50,7 +50,7 @@ public final class GroupRatios {
 		}
 	}
 
-	static String describe(String benchmark, String first, String second, double[] ratios) {
+	public static String describe(String benchmark, String first, String second, double[] ratios) {
 		double mean = Arrays.stream(ratios).average().orElse(Double.NaN);
 		double variance = Arrays.stream(ratios).map((r) -> (r - mean) * (r - mean)).sum() / (ratios.length - 1);
 		double halfWidth = 1.96 * Math.sqrt(variance / ratios.length);
@@ -58,7 +58,7 @@ public final class GroupRatios {
 		Arrays.sort(sorted);
 		double median = (sorted.length % 2 == 1) ? sorted[sorted.length / 2]
 				: (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-		return String.format(Locale.ROOT, "%s: %s / %s over %d paired iterations: mean %.3f (95%% CI %.3f to %.3f), median %.3f",
+		return String.format(Locale.ROOT, "%s: %s / %s over %d paired measurements: mean %.3f (95%% CI %.3f to %.3f), median %.3f",
 				benchmark, first, second, ratios.length, mean, mean - halfWidth, mean + halfWidth, median);
 	}
 

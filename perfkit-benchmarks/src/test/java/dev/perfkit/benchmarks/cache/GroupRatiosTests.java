@@ -13,7 +13,7 @@ class GroupRatiosTests {
 	void describesTheMeanWithItsConfidenceIntervalAndTheMedian() {
 		String line = GroupRatios.describe("g", "perfkit", "stock", new double[] { 0.9, 1.0, 1.1, 1.0 });
 		// standard deviation 0.0816, so the half width is 1.96 * 0.0816 / 2 = 0.080
-		assertThat(line).isEqualTo("g: perfkit / stock over 4 paired iterations: mean 1.000 (95% CI 0.920 to 1.080), median 1.000");
+		assertThat(line).isEqualTo("g: perfkit / stock over 4 paired measurements: mean 1.000 (95% CI 0.920 to 1.080), median 1.000");
 	}
 
 }
