@@ -25,7 +25,10 @@ import java.util.function.LongSupplier;
  * can lag by as long as the ticker waits to run. A token bucket on a lagging clock refills
  * a little later, and when the lag shrinks again it catches up, so over any interval it can
  * admit at most {@code rate × lag} more than on the system clock (0.002 of a permit for
- * 120 per minute and a 1 ms lag). The exact sliding logs do not use this clock.
+ * 120 per minute and a 1 ms lag). After a pause of the whole process (a long GC pause, a
+ * frozen container) the lag is the pause until the ticker runs again, which by the same
+ * bound is at most one extra burst of the bucket's capacity. The exact sliding logs do
+ * not use this clock.
  */
 final class CoarseClock implements LongSupplier {
 
