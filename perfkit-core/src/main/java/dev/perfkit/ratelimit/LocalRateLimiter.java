@@ -160,7 +160,7 @@ public final class LocalRateLimiter implements RateLimitBackend {
 			return new Decision(consumed, quota, quota.limits().get(0), probe.getRemainingTokens(),
 					Figures.ceilDiv(probe.getNanosToWaitForReset(), 1_000_000),
 					consumed ? 0 : Figures.ceilDiv(probe.getNanosToWaitForRefill(), 1_000_000),
-					this.timeMeter.lastMillis(), this.source);
+					this.timeMeter.millis(), this.source);
 		}
 		boolean allowed;
 		BucketState state;
@@ -226,30 +226,26 @@ public final class LocalRateLimiter implements RateLimitBackend {
 	}
 
 	/**
-	 * bucket4j's clock on whole milliseconds, in the nanoseconds it expects. It remembers
-	 * the last time it read, so that a decision can carry its time without a second clock
-	 * read; under concurrency that may be another thread's read of the same moment, give
-	 * or take a millisecond, which only moves an epoch-second reset header.
+	 * bucket4j's clock on whole milliseconds, in the nanoseconds it expects. A decision
+	 * reads the time again for its own record ({@link #millis()}): on the coarse clock that
+	 * is one volatile read, it writes nothing that checks on other cores would contend for,
+	 * and a tick between the two reads only moves an epoch-second reset header.
 	 */
 	private static final class MillisecondMeter implements TimeMeter {
 
 		private final LongSupplier millis;
 
-		private long last;
-
 		MillisecondMeter(LongSupplier millis) {
 			this.millis = millis;
 		}
 
-		long lastMillis() {
-			return this.last;
+		long millis() {
+			return this.millis.getAsLong();
 		}
 
 		@Override
 		public long currentTimeNanos() {
-			long now = this.millis.getAsLong();
-			this.last = now;
-			return now * 1_000_000;
+			return this.millis.getAsLong() * 1_000_000;
 		}
 
 		@Override
