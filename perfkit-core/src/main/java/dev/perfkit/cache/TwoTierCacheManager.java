@@ -66,7 +66,10 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		this.dynamic = dynamic;
 		this.bus = (connector != null)
 				? new InvalidationBus(connector, channel.getBytes(StandardCharsets.UTF_8), new Dispatcher()) : null;
-		Gauge.builder("perfkit.cache.breaker.state", this, TwoTierCacheManager::breakerGauge).register(registry);
+		Gauge.builder("perfkit.cache.breaker.state", this, TwoTierCacheManager::breakerGauge)
+			.description("The cache engine's Redis breaker: 0 closed, 1 half-open, 2 open (also while the "
+					+ "connection is lost)")
+			.register(registry);
 		cacheNames.forEach((name) -> this.caches.computeIfAbsent(name, this::create));
 	}
 
@@ -111,7 +114,7 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		List<CacheStatisticsSnapshot.CacheView> views = new ArrayList<>();
 		getCacheNames().forEach((name) -> views.add(this.caches.get(name).view()));
 		return new CacheStatisticsSnapshot(this.connector != null && this.connector.isAvailable(),
-				(this.connector != null) ? this.connector.breaker().state().name() : "NONE",
+				(this.connector != null) ? this.connector.callState().name() : "NONE",
 				this.bus != null && this.bus.isSubscribed(), List.copyOf(views));
 	}
 
@@ -153,7 +156,7 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		if (this.connector == null) {
 			return 0;
 		}
-		return switch (this.connector.breaker().state()) {
+		return switch (this.connector.callState()) {
 			case CLOSED -> 0;
 			case HALF_OPEN -> 1;
 			case OPEN -> 2;

@@ -249,7 +249,7 @@ public final class RateLimiter {
 					tierMeters.total(Outcomes.REJECTED), tierMeters.total(Outcomes.ERROR)));
 		}
 		String breaker = (this.remote instanceof RedisRateLimiter redis)
-				? redis.connector().breaker().state().name().toLowerCase(Locale.ROOT) : null;
+				? redis.connector().callState().name().toLowerCase(Locale.ROOT) : null;
 		return new RateLimitSnapshot((this.remote != null) ? "redis" : "local", breaker, this.local.size(), views);
 	}
 

@@ -308,6 +308,23 @@ public final class RedisConnector implements AutoCloseable {
 	}
 
 	/**
+	 * Return the state of calls to Redis in the breaker's terms, for gauges, health and
+	 * alerts: the breaker's own state, except {@link CircuitBreaker.State#OPEN OPEN} while
+	 * there is no open connection (before the first connect succeeds, or while Lettuce
+	 * reconnects). Calls are refused at once then, as an open breaker refuses them, but
+	 * without the breaker tripping, since no call waits for a timeout; reporting the
+	 * breaker alone would read {@code CLOSED} through a whole outage.
+	 * @return the state callers meet
+	 */
+	public CircuitBreaker.State callState() {
+		StatefulConnection<byte[], byte[]> current = this.connection;
+		if (current == null || !current.isOpen()) {
+			return CircuitBreaker.State.OPEN;
+		}
+		return this.breaker.state();
+	}
+
+	/**
 	 * Return the settings.
 	 * @return the settings
 	 */

@@ -23,8 +23,12 @@ class CacheOutageIntegrationTests {
 			a.cache("credits").put("alice", 100);
 			assertThat(b.cache("credits").get("alice", Integer.class)).isEqualTo(100);
 
+			assertThat(breakerGauge(a)).isZero();
 			redis.kill();
 			await().atMost(CacheFixture.BOUND).until(() -> !a.connector().isAvailable());
+			// The breaker gauge reads open for as long as the connection is lost, though no
+			// call waited for a timeout that would have tripped the breaker itself.
+			await().atMost(CacheFixture.BOUND).until(() -> breakerGauge(a) == 2);
 			// Local hits are served, misses call the loader and fill the local tier.
 			assertThat(a.cache("credits").get("alice", Integer.class)).isEqualTo(100);
 			for (int i = 0; i < 20; i++) {
@@ -51,7 +55,12 @@ class CacheOutageIntegrationTests {
 				assertThat(Resp.call("127.0.0.1", redis.port(), "EXISTS", fixture.prefix + "credits:carol")).isEqualTo(1L);
 			});
 			assertThat(b.cache("credits").get("carol", Integer.class)).isEqualTo(10);
+			assertThat(breakerGauge(a)).isZero();
 		}
+	}
+
+	private static double breakerGauge(CacheFixture.Instance instance) {
+		return instance.registry().get("perfkit.cache.breaker.state").gauge().value();
 	}
 
 	@Test

@@ -106,10 +106,13 @@ class RedisConnectorIntegrationTests {
 				byte[] key = "perfkit:test:k".getBytes(StandardCharsets.UTF_8);
 				connector.executeSync((redisApi) -> redisApi.psetex(key, 10_000, new byte[] { 1 }));
 
+				assertThat(connector.callState()).isEqualTo(CircuitBreaker.State.CLOSED);
 				redis.kill();
 				await().atMost(BOUND).until(() -> !connector.isAvailable());
 				assertThatExceptionOfType(RedisUnavailableException.class)
 					.isThrownBy(() -> connector.executeSync((redisApi) -> redisApi.get(key)));
+				// Refused for want of a connection: what callers meet is an open breaker.
+				await().atMost(BOUND).until(() -> connector.callState() == CircuitBreaker.State.OPEN);
 
 				redis.restart();
 				await().atMost(BOUND).ignoreExceptions().until(() -> {
@@ -118,6 +121,7 @@ class RedisConnectorIntegrationTests {
 				});
 				byte[] value = connector.executeSync((redisApi) -> redisApi.get(key));
 				assertThat(value).containsExactly(2);
+				assertThat(connector.callState()).isEqualTo(CircuitBreaker.State.CLOSED);
 			}
 			finally {
 				client.shutdown();

@@ -5,7 +5,6 @@ import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
 import dev.perfkit.ratelimit.LocalRateLimiter;
 import dev.perfkit.ratelimit.RateLimiter;
 import dev.perfkit.ratelimit.RedisRateLimiter;
-import dev.perfkit.redis.CircuitBreaker;
 import dev.perfkit.redis.RedisConnector;
 import dev.perfkit.redis.RedisConnectorFactory;
 import dev.perfkit.report.ReportContributor;
@@ -73,8 +72,9 @@ public final class RateLimitAutoConfiguration {
 			connector.connect();
 			remote = new RedisRateLimiter(connector);
 			if (meters != null) {
-				Gauge.builder("perfkit.ratelimit.breaker.state", connector.breaker(), RateLimitAutoConfiguration::state)
-					.description("The rate limiter's Redis breaker: 0 closed, 1 half-open, 2 open")
+				Gauge.builder("perfkit.ratelimit.breaker.state", connector, RateLimitAutoConfiguration::state)
+					.description("The rate limiter's Redis breaker: 0 closed, 1 half-open, 2 open "
+							+ "(also while the connection is lost)")
 					.register(meters);
 			}
 		}
@@ -84,8 +84,8 @@ public final class RateLimitAutoConfiguration {
 		return limiter;
 	}
 
-	private static double state(CircuitBreaker breaker) {
-		return switch (breaker.state()) {
+	private static double state(RedisConnector connector) {
+		return switch (connector.callState()) {
 			case CLOSED -> 0;
 			case HALF_OPEN -> 1;
 			case OPEN -> 2;

@@ -48,6 +48,8 @@ class RateLimitOutageIntegrationTests {
 			assertThat(meters.get("perfkit.ratelimit.fallbacks").tag("tier", "auth").counter().count()).isEqualTo(6);
 			assertThat(meters.get("perfkit.ratelimit.requests").tag("tier", "standard").tag("outcome", "error")
 				.functionCounter().count()).isGreaterThanOrEqualTo(200);
+			// The connection is lost, so calls are refused as by an open breaker.
+			assertThat(meters.get("perfkit.ratelimit.breaker.state").gauge().value()).isEqualTo(2);
 
 			redis.restart();
 			await().atMost(Duration.ofSeconds(20)).until(() -> send(app, "GET", "/update").headers()
