@@ -45,8 +45,6 @@ public final class RateLimiter {
 	/** One local check in this many is timed (a power of two). */
 	static final int LOCAL_TIMING_SAMPLE = 64;
 
-	private final Map<String, Tier> tiers;
-
 	private final RateLimitBackend remote;
 
 	private final LocalRateLimiter local;
@@ -75,9 +73,8 @@ public final class RateLimiter {
 	 */
 	public RateLimiter(Map<String, Tier> tiers, RateLimitBackend remote, LocalRateLimiter local,
 			MeterRegistry registry) {
-		this.tiers = Map.copyOf(tiers);
 		Map<String, TierMeters> meters = new HashMap<>();
-		this.tiers.forEach((name, tier) -> meters.put(name, new TierMeters(tier)));
+		tiers.forEach((name, tier) -> meters.put(name, new TierMeters(tier)));
 		this.meters = Map.copyOf(meters);
 		this.remote = remote;
 		this.local = local;
@@ -104,7 +101,8 @@ public final class RateLimiter {
 	 * @return the tier, or {@code null} when unknown
 	 */
 	public Tier tier(String name) {
-		return this.tiers.get(name);
+		TierMeters tierMeters = this.meters.get(name);
+		return (tierMeters != null) ? tierMeters.tier : null;
 	}
 
 	/**
