@@ -9,10 +9,13 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.perfkit.query.TestPools;
-import dev.perfkit.test.PostgresDatabase;
-import dev.perfkit.test.TestPostgres;
+import dev.perfkit.test.TestDatabase;
+import dev.perfkit.test.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -21,10 +24,16 @@ import org.springframework.transaction.support.TransactionTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Read-only transactions on a replica (a second PostgreSQL database), read-write ones on
- * the primary, and the fallback while the replica is down.
+ * Read-only transactions on a replica (a second database on the same server), read-write
+ * ones on the primary, and the fallback while the replica is down; on PostgreSQL and on
+ * MariaDB.
  */
+@ParameterizedClass
+@EnumSource(TestServer.class)
 class ReplicaRoutingIntegrationTests {
+
+	@Parameter
+	TestServer server;
 
 	private HikariDataSource primary;
 
@@ -38,7 +47,7 @@ class ReplicaRoutingIntegrationTests {
 
 	@Test
 	void aReadOnlyTransactionRunsOnTheReplicaAndAReadWriteOneOnThePrimary() {
-		PostgresDatabase database = TestPostgres.get();
+		TestDatabase database = this.server.database();
 		this.primary = pool(database.jdbcUrl(), database);
 		this.replica = pool(database.sibling("perfkit_replica").jdbcUrl(), database);
 		DataSource routing = ReplicaRouting.route(this.primary, this.replica, Duration.ofSeconds(5));
@@ -48,9 +57,10 @@ class ReplicaRoutingIntegrationTests {
 
 	@Test
 	void readOnlyWorkFallsBackToThePrimaryWhileTheReplicaIsDown() throws IOException {
-		PostgresDatabase database = TestPostgres.get();
+		TestDatabase database = this.server.database();
 		this.primary = pool(database.jdbcUrl(), database);
-		this.replica = pool("jdbc:postgresql://127.0.0.1:" + closedPort() + "/nothing", database);
+		String scheme = database.jdbcUrl().substring(0, database.jdbcUrl().indexOf("//"));
+		this.replica = pool(scheme + "//127.0.0.1:" + closedPort() + "/nothing", database);
 		ReplicaFallbackDataSource fallback = new ReplicaFallbackDataSource(this.replica, this.primary,
 				Duration.ofMinutes(1));
 		DataSource routing = ReplicaRouting.route(this.primary, fallback);
@@ -67,14 +77,14 @@ class ReplicaRoutingIntegrationTests {
 		}
 	}
 
-	private static String currentDatabase(DataSource dataSource, boolean readOnly) {
+	private String currentDatabase(DataSource dataSource, boolean readOnly) {
 		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		transaction.setReadOnly(readOnly);
 		return transaction.execute((status) -> new JdbcTemplate(dataSource)
-			.queryForObject("SELECT current_database()", String.class));
+			.queryForObject("SELECT " + this.server.currentDatabase(), String.class));
 	}
 
-	private static HikariDataSource pool(String url, PostgresDatabase database) {
+	private static HikariDataSource pool(String url, TestDatabase database) {
 		HikariDataSource pool = TestPools.configure(new HikariDataSource(), database, url, 2);
 		pool.setConnectionTimeout(1000);
 		return pool;

@@ -12,6 +12,7 @@ import dev.perfkit.query.QueryInsight;
 import dev.perfkit.query.QuerySettings;
 import dev.perfkit.test.PostgresDatabase;
 import dev.perfkit.test.TestPostgres;
+import dev.perfkit.test.TestServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import net.ttddyy.dsproxy.support.ProxyDataSource;
 import org.junit.jupiter.api.Test;
@@ -208,6 +209,39 @@ class PerfkitQueryAutoConfigurationTests {
 				assertThat(insight.snapshot().plans()).singleElement()
 					.satisfies((plan) -> assertThat(plan.dataSource()).isEqualTo("dataSource"));
 			});
+	}
+
+	@Test
+	void slowSelectsOnMariaDbAreExplainedWithExplainFormatJson() {
+		PostgresContextRunners.of(TestServer.MARIADB.database())
+			.withPropertyValues("perfkit.query.explain.enabled=true", "perfkit.query.slow-threshold=0ms",
+					"perfkit.query.explain.large-table-rows=0")
+			.run((context) -> {
+				new JdbcTemplate(context.getBean(DataSource.class))
+					.queryForList("SELECT table_name FROM information_schema.tables WHERE table_name = ?", "t");
+				QueryInsight insight = context.getBean(QueryInsight.class);
+				org.awaitility.Awaitility.await()
+					.atMost(java.time.Duration.ofSeconds(10))
+					.until(() -> !insight.snapshot().plans().isEmpty());
+				assertThat(insight.snapshot().plans()).singleElement()
+					.satisfies((plan) -> assertThat(plan.plan()).contains("query_block"));
+			});
+	}
+
+	@Test
+	void theDialectIsToldFromTheUrlAndCanBeOverriddenPerDataSource() {
+		String sql = "SELECT 'a' AS \"Label\"";
+		this.contextRunner.run((context) -> {
+			new JdbcTemplate(context.getBean(DataSource.class)).queryForList(sql);
+			assertThat(context.getBean(QueryInsight.class).snapshot().queries()).singleElement()
+				.satisfies((query) -> assertThat(query.sql()).isEqualTo("select ? as \"Label\""));
+		});
+		// Read as MySQL, the double-quoted text is a string and is masked.
+		this.contextRunner.withPropertyValues("perfkit.query.dialect.dataSource=mysql").run((context) -> {
+			new JdbcTemplate(context.getBean(DataSource.class)).queryForList(sql);
+			assertThat(context.getBean(QueryInsight.class).snapshot().queries()).singleElement()
+				.satisfies((query) -> assertThat(query.sql()).isEqualTo("select ? as ?"));
+		});
 	}
 
 	@Test
