@@ -1,6 +1,9 @@
 package dev.perfkit.pool;
 
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -18,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -68,6 +72,34 @@ class ReplicaRoutingIntegrationTests {
 		assertThat(currentDatabase(routing, true)).isEqualTo(primaryName);
 		assertThat(currentDatabase(routing, true)).isEqualTo(primaryName);
 		assertThat(fallback.replicaDown()).isTrue();
+		assertThat(fallback.fallbacks()).isEqualTo(2);
+	}
+
+	@Test
+	void aConnectionForOtherCredentialsAlsoFallsBackToThePrimaryWhileTheReplicaIsDown() throws Exception {
+		TestDatabase database = this.server.database();
+		// Driver data sources: HikariCP pools do not take credentials per connection.
+		DriverManagerDataSource primary = new DriverManagerDataSource(database.jdbcUrl());
+		String scheme = database.jdbcUrl().substring(0, database.jdbcUrl().indexOf("//"));
+		DriverManagerDataSource replica = new DriverManagerDataSource(scheme + "//127.0.0.1:" + closedPort() + "/nothing");
+		ReplicaFallbackDataSource fallback = new ReplicaFallbackDataSource(replica, primary, Duration.ofMinutes(1));
+		DataSource routing = ReplicaRouting.route(primary, fallback);
+		// Pools for @AfterEach; unused here.
+		this.primary = pool(database.jdbcUrl(), database);
+		this.replica = pool(database.jdbcUrl(), database);
+		try (Connection connection = routing.getConnection(database.username(), database.password())) {
+			connection.setReadOnly(true);
+			try (Statement statement = connection.createStatement();
+					ResultSet resultSet = statement.executeQuery("SELECT " + this.server.currentDatabase())) {
+				resultSet.next();
+				assertThat(resultSet.getString(1)).isNotEqualTo("nothing");
+			}
+		}
+		assertThat(fallback.replicaDown()).isTrue();
+		assertThat(fallback.fallbacks()).isEqualTo(1);
+		try (Connection connection = fallback.getConnection(database.username(), database.password())) {
+			assertThat(connection.isValid(1)).isTrue();
+		}
 		assertThat(fallback.fallbacks()).isEqualTo(2);
 	}
 

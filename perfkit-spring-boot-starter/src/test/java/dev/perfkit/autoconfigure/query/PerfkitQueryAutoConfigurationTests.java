@@ -159,6 +159,34 @@ class PerfkitQueryAutoConfigurationTests {
 	}
 
 	@Test
+	void aReplicaDefinedAsTheUsersOwnBeanTakesTheReadOnlyWork() {
+		PostgresDatabase replica = this.database.sibling("perfkit_replica");
+		this.contextRunner.withUserConfiguration(UserReplicaConfiguration.class)
+			.withPropertyValues("perfkit.datasource.replica.bean-name=replicaDataSource",
+					"replica.url=" + replica.jdbcUrl(), "replica.username=" + replica.username(),
+					"replica.password=" + replica.password(), "primary.url=" + this.database.jdbcUrl())
+			.run((context) -> {
+				DataSource dataSource = context.getBean("dataSource", DataSource.class);
+				assertThat(dataSource).isInstanceOf(LazyConnectionDataSourceProxy.class);
+				// The replica bean itself is left as the user made it: it is wrapped once, behind the router.
+				assertThat(context.getBean("replicaDataSource")).isInstanceOf(HikariDataSource.class);
+				TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+				JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+				transaction.setReadOnly(true);
+				String readOnly = transaction
+					.execute((status) -> jdbc.queryForObject("SELECT current_database()", String.class));
+				transaction.setReadOnly(false);
+				String readWrite = transaction
+					.execute((status) -> jdbc.queryForObject("SELECT current_database()", String.class));
+				assertThat(readOnly).isEqualTo("perfkit_replica");
+				assertThat(readWrite).isNotEqualTo("perfkit_replica");
+				assertThat(context.getBean(QueryInsight.class).snapshot().queries())
+					.extracting((query) -> query.dataSource())
+					.containsExactlyInAnyOrder("dataSource", "replica");
+			});
+	}
+
+	@Test
 	void readOnlyWorkFallsBackToThePrimaryWhenTheReplicaIsDownAndStartupDoesNotFail() throws Exception {
 		int closedPort;
 		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
@@ -250,6 +278,30 @@ class PerfkitQueryAutoConfigurationTests {
 			new JdbcTemplate(context.getBean(DataSource.class)).queryForList("SELECT 1");
 			assertThat(context.getBean(QueryInsight.class).snapshot().plans()).isEmpty();
 		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserReplicaConfiguration {
+
+		@Bean
+		HikariDataSource dataSource(org.springframework.core.env.Environment environment) {
+			return pool(environment.getProperty("primary.url"), environment);
+		}
+
+		@Bean
+		HikariDataSource replicaDataSource(org.springframework.core.env.Environment environment) {
+			return pool(environment.getProperty("replica.url"), environment);
+		}
+
+		private static HikariDataSource pool(String url, org.springframework.core.env.Environment environment) {
+			HikariDataSource pool = new HikariDataSource();
+			pool.setJdbcUrl(url);
+			pool.setUsername(environment.getProperty("replica.username"));
+			pool.setPassword(environment.getProperty("replica.password"));
+			pool.setMaximumPoolSize(2);
+			return pool;
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
