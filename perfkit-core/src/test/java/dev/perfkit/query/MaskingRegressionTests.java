@@ -71,6 +71,8 @@ class MaskingRegressionTests {
 		assertThat(Fingerprint.of("select /*!50000 'x*/y', */ 'hunter2'", SqlDialect.MYSQL).sql())
 			.doesNotContain("hunter2")
 			.doesNotContain("y");
+		assertThat(Fingerprint.of("select /*M!100000 \"x*/y\", */ 'hunter2'", SqlDialect.MYSQL).sql())
+			.isEqualTo("select ?, ?");
 	}
 
 	@Test
