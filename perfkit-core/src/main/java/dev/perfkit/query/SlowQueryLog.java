@@ -24,8 +24,14 @@ final class SlowQueryLog {
 
 	private static final Logger logger = LoggerFactory.getLogger("dev.perfkit.query.slow");
 
+	private static final String TABLE = "(?:\"[^\"]*\"|`[^`]*`|\\[[^\\]]*\\]|[^\\s(])+?";
+
+	/** An INSERT with a column list (group 1) or without one (group 1 null), up to its first row. */
 	private static final Pattern INSERT_COLUMNS = Pattern
-		.compile("(?is)\\binsert\\s+(?:ignore\\s+)?into\\s+\\S+?\\s*\\(([^)]*)\\)\\s*values?\\s*\\(");
+		.compile("(?is)\\binsert\\s+(?:ignore\\s+)?into\\s+" + TABLE + "\\s*(?:\\(([^)]*)\\)\\s*)?values?\\s*\\(");
+
+	/** The column of a value whose column the statement does not name: never shown. */
+	static final String UNNAMED_COLUMN = "*";
 
 	private static final Pattern COMPARED_COLUMN = Pattern
 		.compile("(?is)([a-z_][a-z0-9_.\"`\\[\\]]*)\\s*(?:=|<>|!=|<=|>=|<|>|\\blike|\\bilike)\\s*(?:[a-z_][a-z0-9_.]*\\s*\\(\\s*)*$");
@@ -94,7 +100,8 @@ final class SlowQueryLog {
 	private String value(ParameterSetOperation operation, String[] columns) {
 		Object[] args = operation.getArgs();
 		if (args[0] instanceof Integer index && index >= 1 && index <= columns.length && columns[index - 1] != null
-				&& this.settings.redactedParameters().contains(columns[index - 1])) {
+				&& (columns[index - 1] == UNNAMED_COLUMN
+						|| this.settings.redactedParameters().contains(columns[index - 1]))) {
 			return "<redacted>";
 		}
 		if (args.length < 2 || args[1] == null || ParameterSetOperation.isSetNullParameterOperation(operation)) {
@@ -136,7 +143,7 @@ final class SlowQueryLog {
 		List<String> insertColumns = List.of();
 		int valuesStart = -1;
 		if (insert.find() && kinds[insert.start()] == SqlNormalizer.CODE && kinds[insert.end() - 1] == SqlNormalizer.CODE) {
-			insertColumns = List.of(insert.group(1).split(","));
+			insertColumns = (insert.group(1) != null) ? List.of(insert.group(1).split(",")) : List.of();
 			valuesStart = insert.end() - 1;
 		}
 		// Inside the VALUES rows: the depth of parentheses and the position in the row.
@@ -170,7 +177,7 @@ final class SlowQueryLog {
 			}
 			if (c == '?') {
 				if (inValues && depth > 0) {
-					columns.add((position < insertColumns.size()) ? clean(insertColumns.get(position)) : null);
+					columns.add((position < insertColumns.size()) ? clean(insertColumns.get(position)) : UNNAMED_COLUMN);
 				}
 				else {
 					Matcher compared = COMPARED_COLUMN.matcher(sql.substring(Math.max(0, i - 80), i));

@@ -106,6 +106,18 @@ class MaskingRegressionTests {
 	}
 
 	@Test
+	void insertValuesWithoutAColumnListAreNeverShownAndQuotedTableNamesAreRead() {
+		assertThat(SlowQueryLog.placeholderColumns("insert into users values (?, ?)", SqlDialect.POSTGRESQL))
+			.containsExactly(SlowQueryLog.UNNAMED_COLUMN, SlowQueryLog.UNNAMED_COLUMN);
+		assertThat(SlowQueryLog.placeholderColumns("insert into \"app users\" (name, password) values (?, ?)",
+				SqlDialect.POSTGRESQL))
+			.containsExactly("name", "password");
+		assertThat(SlowQueryLog.placeholderColumns("insert into [dbo].[users] ([name], [password]) values (?, ?)",
+				SqlDialect.SQL_SERVER))
+			.containsExactly("name", "password");
+	}
+
+	@Test
 	void aQuestionMarkInsideAStringIsNotAPlaceholder() {
 		assertThat(SlowQueryLog.placeholderColumns("select * from users where note = 'why?' and password = ?",
 				SqlDialect.MYSQL))
