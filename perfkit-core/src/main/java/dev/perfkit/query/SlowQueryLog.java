@@ -100,7 +100,7 @@ final class SlowQueryLog {
 	private String value(ParameterSetOperation operation, String[] columns) {
 		Object[] args = operation.getArgs();
 		if (args[0] instanceof Integer index && index >= 1 && index <= columns.length && columns[index - 1] != null
-				&& (columns[index - 1] == UNNAMED_COLUMN
+				&& (UNNAMED_COLUMN.equals(columns[index - 1])
 						|| this.settings.redactedParameters().contains(columns[index - 1]))) {
 			return "<redacted>";
 		}
