@@ -2,6 +2,7 @@ package dev.perfkit.pool;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -50,16 +51,33 @@ public final class ReplicaFallbackDataSource extends DelegatingDataSource {
 
 	@Override
 	public Connection getConnection() throws SQLException {
+		return connection(DataSource::getConnection);
+	}
+
+	/**
+	 * A connection for other credentials, with the same fallback: without this override a
+	 * caller passing credentials would reach the replica only and fail while it is down.
+	 */
+	@Override
+	public Connection getConnection(String username, String password) throws SQLException {
+		return connection((dataSource) -> dataSource.getConnection(username, password));
+	}
+
+	private Connection connection(ConnectionSource source) throws SQLException {
 		if (this.down && System.nanoTime() - this.downUntil.get() < 0) {
-			return fallback();
+			return fallback(source);
 		}
 		try {
-			Connection connection = obtainTargetDataSource().getConnection();
+			Connection connection = source.connect(obtainTargetDataSource());
 			if (this.down) {
 				this.down = false;
 				logger.info("Read replica is back: read-only work goes to it again");
 			}
 			return connection;
+		}
+		catch (SQLFeatureNotSupportedException ex) {
+			// The replica does not take credentials (a pool such as HikariCP): not a sign it is down.
+			return fallback(source);
 		}
 		catch (SQLException | RuntimeException ex) {
 			this.downUntil.set(System.nanoTime() + this.retryAfterNanos);
@@ -67,13 +85,20 @@ public final class ReplicaFallbackDataSource extends DelegatingDataSource {
 				this.down = true;
 				logger.warn("Read replica unavailable, read-only work falls back to the primary: {}", ex.getMessage());
 			}
-			return fallback();
+			return fallback(source);
 		}
 	}
 
-	private Connection fallback() throws SQLException {
+	private Connection fallback(ConnectionSource source) throws SQLException {
 		this.fallbacks.incrementAndGet();
-		return this.primary.getConnection();
+		return source.connect(this.primary);
+	}
+
+	@FunctionalInterface
+	private interface ConnectionSource {
+
+		Connection connect(DataSource dataSource) throws SQLException;
+
 	}
 
 	/**

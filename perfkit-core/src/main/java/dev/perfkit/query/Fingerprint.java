@@ -19,12 +19,24 @@ public record Fingerprint(String id, String sql) {
 	public static final Fingerprint OVERFLOW = new Fingerprint("overflow", "(other statements past the fingerprint bound)");
 
 	/**
-	 * Return the fingerprint of a statement.
+	 * Return the fingerprint of a statement of a dialect perfkit does not know, masking
+	 * anything that could be a string in any supported dialect.
 	 * @param sql the statement as sent to the driver
 	 * @return its fingerprint
+	 * @see #of(String, SqlDialect)
 	 */
 	public static Fingerprint of(String sql) {
-		String normalized = SqlNormalizer.normalize(sql);
+		return of(sql, SqlDialect.UNKNOWN);
+	}
+
+	/**
+	 * Return the fingerprint of a statement read with the quoting rules of its dialect.
+	 * @param sql the statement as sent to the driver
+	 * @param dialect the dialect of the data source it was sent to
+	 * @return its fingerprint
+	 */
+	public static Fingerprint of(String sql, SqlDialect dialect) {
+		String normalized = SqlNormalizer.normalize(sql, dialect);
 		return new Fingerprint(shortId(normalized), normalized);
 	}
 

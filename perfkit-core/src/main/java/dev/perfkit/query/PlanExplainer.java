@@ -27,8 +27,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Explains slow SELECT statements on PostgreSQL and flags sequential scans of large tables
- * as index candidates. Off by default.
+ * Explains slow SELECT statements on PostgreSQL, MySQL and MariaDB and flags full scans of
+ * large tables as index candidates. Off by default.
  * <p>
  * <b>Implementation note.</b> The request thread only decides and enqueues: a
  * per-fingerprint deadline admits at most one plan per interval (a {@code compute} on the
@@ -36,8 +36,10 @@ import tools.jackson.databind.json.JsonMapper;
  * single daemon thread with a small bounded queue that drops work rather than block. That
  * thread keeps one connection of its own (never one from the application's pool, which
  * may be saturated), sets a statement timeout on it, and runs {@code EXPLAIN (FORMAT
- * JSON)} without ANALYZE, so the statement is planned but never executed. The bound values
- * are held only while the task waits in the queue.
+ * JSON)} (PostgreSQL) or {@code EXPLAIN FORMAT=JSON} (MySQL, MariaDB) without ANALYZE, so
+ * the statement is planned but never executed. The bound values are held only while the
+ * task waits in the queue. Index candidates name tables and filtered columns only: the
+ * plan's filter text is normalized (literals masked) before column names are read from it.
  */
 public final class PlanExplainer implements AutoCloseable {
 
@@ -47,6 +49,12 @@ public final class PlanExplainer implements AutoCloseable {
 
 	private static final Pattern FILTER_COLUMN = Pattern
 		.compile("([a-z_][a-z0-9_]*)\\)?(?:::[a-z ]+)?\\s*(?:=|<>|<=|>=|<|>|~~\\*?|!~~|IS\\b|= ANY)");
+
+	private static final Pattern CONDITION_COLUMN = Pattern.compile(
+			"`?([A-Za-z_][A-Za-z0-9_$]*)`?\\s*(?:=|<>|!=|<=>|<=|>=|<|>|(?i:like|is|in|between|not)\\b)");
+
+
+	private final SqlDialect dialect;
 
 	private final String dataSource;
 
@@ -79,6 +87,26 @@ public final class PlanExplainer implements AutoCloseable {
 	 */
 	public PlanExplainer(String dataSource, ConnectionFactory connections, Duration interval, Duration timeout,
 			long largeTableRows) {
+		this(dataSource, SqlDialect.POSTGRESQL, connections, interval, timeout, largeTableRows);
+	}
+
+	/**
+	 * Create an explainer for a dialect it {@linkplain #supports(SqlDialect) supports}.
+	 * @param dataSource the data source name
+	 * @param dialect {@link SqlDialect#POSTGRESQL} or {@link SqlDialect#MYSQL} (also
+	 * MariaDB)
+	 * @param connections opens the explainer's own connection
+	 * @param interval at most one plan per fingerprint in this interval
+	 * @param timeout the statement timeout of each EXPLAIN
+	 * @param largeTableRows full scans of tables with at least this many estimated rows
+	 * are flagged
+	 */
+	public PlanExplainer(String dataSource, SqlDialect dialect, ConnectionFactory connections, Duration interval,
+			Duration timeout, long largeTableRows) {
+		if (!supports(dialect)) {
+			throw new IllegalArgumentException("No EXPLAIN support for " + dialect);
+		}
+		this.dialect = dialect;
 		this.dataSource = dataSource;
 		this.connections = connections;
 		this.interval = interval;
@@ -90,6 +118,15 @@ public final class PlanExplainer implements AutoCloseable {
 					thread.setDaemon(true);
 					return thread;
 				}, new ThreadPoolExecutor.DiscardPolicy());
+	}
+
+	/**
+	 * Whether slow statements of a dialect can be explained.
+	 * @param dialect the dialect, may be {@code null}
+	 * @return {@code true} for PostgreSQL and MySQL/MariaDB
+	 */
+	public static boolean supports(SqlDialect dialect) {
+		return dialect == SqlDialect.POSTGRESQL || dialect == SqlDialect.MYSQL;
 	}
 
 	/**
@@ -142,7 +179,8 @@ public final class PlanExplainer implements AutoCloseable {
 		try {
 			Connection connection = connection();
 			String planJson;
-			try (PreparedStatement statement = connection.prepareStatement("EXPLAIN (FORMAT JSON) " + sql)) {
+			String explain = (this.dialect == SqlDialect.MYSQL) ? "EXPLAIN FORMAT=JSON " : "EXPLAIN (FORMAT JSON) ";
+			try (PreparedStatement statement = connection.prepareStatement(explain + sql)) {
 				statement.setQueryTimeout((int) Math.max(1, (this.timeout.toMillis() + 999) / 1000));
 				for (Object[] value : values) {
 					if (value[2] instanceof Integer sqlType) {
@@ -159,7 +197,12 @@ public final class PlanExplainer implements AutoCloseable {
 			}
 			List<String> candidates = new ArrayList<>();
 			JsonNode root = this.json.readTree(planJson);
-			collectSeqScans(connection, root.get(0).get("Plan"), candidates);
+			if (this.dialect == SqlDialect.MYSQL) {
+				collectFullScans(root, candidates);
+			}
+			else {
+				collectSeqScans(connection, root.get(0).get("Plan"), candidates);
+			}
 			ExplainedPlan plan = new ExplainedPlan(this.dataSource, fingerprint.id(), fingerprint.sql(), planJson,
 					List.copyOf(candidates), Instant.now());
 			this.plans.addFirst(plan);
@@ -188,7 +231,7 @@ public final class PlanExplainer implements AutoCloseable {
 			if (rows >= this.largeTableRows) {
 				// Only the column names: the filter text holds the bound values.
 				Set<String> columns = new TreeSet<>();
-				Matcher matcher = FILTER_COLUMN.matcher(node.path("Filter").asString(""));
+				Matcher matcher = FILTER_COLUMN.matcher(withoutStrings(node.path("Filter").asString("")));
 				while (matcher.find()) {
 					columns.add(matcher.group(1));
 				}
@@ -200,6 +243,38 @@ public final class PlanExplainer implements AutoCloseable {
 		for (JsonNode child : node.path("Plans")) {
 			collectSeqScans(connection, child, candidates);
 		}
+	}
+
+	/**
+	 * MySQL and MariaDB: every table accessed with {@code access_type ALL} (a full scan)
+	 * whose estimated rows reach the bound, wherever it sits in the plan (nested loops,
+	 * subqueries, unions).
+	 */
+	private void collectFullScans(JsonNode node, List<String> candidates) {
+		if (node.isObject()) {
+			if (node.has("table_name") && "ALL".equals(node.path("access_type").asString(""))) {
+				long rows = node.has("rows") ? node.path("rows").asLong(0) : node.path("rows_examined_per_scan").asLong(0);
+				if (rows >= this.largeTableRows) {
+					Set<String> columns = new TreeSet<>();
+					Matcher matcher = CONDITION_COLUMN.matcher(withoutStrings(node.path("attached_condition").asString("")));
+					while (matcher.find()) {
+						columns.add(matcher.group(1));
+					}
+					candidates.add("full table scan of " + node.get("table_name").asString() + " (about " + rows + " rows)"
+							+ (columns.isEmpty() ? "" : " filtering on " + String.join(", ", columns))
+							+ ": an index on the filtered columns may help");
+				}
+			}
+			node.forEach((child) -> collectFullScans(child, candidates));
+		}
+		else if (node.isArray()) {
+			node.forEach((child) -> collectFullScans(child, candidates));
+		}
+	}
+
+	/** Filter text with its literals masked as the dialect reads them: they may hold bound values. */
+	private String withoutStrings(String condition) {
+		return SqlNormalizer.normalize(condition, this.dialect);
 	}
 
 	private static long estimatedRows(Connection connection, String table) throws SQLException {
@@ -215,13 +290,34 @@ public final class PlanExplainer implements AutoCloseable {
 	private Connection connection() throws SQLException {
 		if (this.connection == null || this.connection.isClosed()) {
 			Connection connection = this.connections.open();
+			long millis = Math.max(1, this.timeout.toMillis());
 			try (Statement statement = connection.createStatement()) {
-				statement.execute("SET statement_timeout = " + Math.max(1, this.timeout.toMillis()));
+				if (this.dialect == SqlDialect.MYSQL) {
+					setMysqlTimeout(statement, millis);
+				}
+				else {
+					statement.execute("SET statement_timeout = " + millis);
+				}
 			}
 			connection.setReadOnly(true);
 			this.connection = connection;
 		}
 		return this.connection;
+	}
+
+	/** MariaDB counts in seconds (with a fraction), MySQL in milliseconds. */
+	private static void setMysqlTimeout(Statement statement, long millis) {
+		try {
+			statement.execute("SET SESSION max_statement_time = " + (millis / 1000.0));
+		}
+		catch (SQLException mariaDbOnly) {
+			try {
+				statement.execute("SET SESSION max_execution_time = " + millis);
+			}
+			catch (SQLException ex) {
+				// Neither: the JDBC query timeout set on each EXPLAIN still bounds it.
+			}
+		}
 	}
 
 	private void closeConnection() {

@@ -94,8 +94,24 @@ public final class QueryInsight {
 	 */
 	public ProxyDataSource wrap(DataSource dataSource, String name, MethodExecutionListener methodListener,
 			PlanExplainer explainer) {
+		return wrap(dataSource, name, methodListener, explainer, null);
+	}
+
+	/**
+	 * Wrap a data source so that its statements are measured, with a method listener, an
+	 * explainer of slow SELECT statements and the dialect its statements are read in.
+	 * @param dataSource the data source
+	 * @param name the name used in logs, meter tags and the snapshot
+	 * @param methodListener an extra listener, or {@code null}
+	 * @param explainer explains slow SELECT statements, or {@code null}
+	 * @param dialect the dialect, or {@code null} to tell it from the metadata of the
+	 * first connection that runs a statement ({@link SqlDialect#UNKNOWN} if that fails)
+	 * @return the wrapping data source
+	 */
+	public ProxyDataSource wrap(DataSource dataSource, String name, MethodExecutionListener methodListener,
+			PlanExplainer explainer, SqlDialect dialect) {
 		QueryListener listener = this.listeners.computeIfAbsent(name,
-				(key) -> new QueryListener(key, this.settings, this.registry, this.suspects, explainer));
+				(key) -> new QueryListener(key, this.settings, this.registry, this.suspects, explainer, dialect));
 		ProxyDataSourceBuilder builder = ProxyDataSourceBuilder.create(dataSource)
 			.name(name)
 			.listener(listener);

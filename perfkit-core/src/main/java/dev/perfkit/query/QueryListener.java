@@ -1,5 +1,6 @@
 package dev.perfkit.query;
 
+import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -85,9 +86,13 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 
 	private final PlanExplainer explainer;
 
+	/** The dialect statements are read in; {@code null} until told by the first connection. */
+	private volatile SqlDialect dialect;
+
 	QueryListener(String dataSource, QuerySettings settings, MeterRegistry registry, NPlusOneSuspects suspects,
-			PlanExplainer explainer) {
+			PlanExplainer explainer, SqlDialect dialect) {
 		this.dataSource = dataSource;
+		this.dialect = dialect;
 		this.explainer = explainer;
 		this.settings = settings;
 		this.slowNanos = settings.slowThreshold().toNanos();
@@ -153,6 +158,10 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 		if (size == 0) {
 			return;
 		}
+		SqlDialect dialect = this.dialect;
+		if (dialect == null) {
+			dialect = detectDialect(execution);
+		}
 		long nanos = execution.getElapsedTime();
 		boolean success = execution.isSuccess();
 		int batchSize = execution.isBatch() ? execution.getBatchSize() : 1;
@@ -172,7 +181,8 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 		}
 		if (nanos >= this.slowNanos) {
 			this.slow.increment();
-			this.slowLog.write(this.dataSource, nanos, success, batchSize, first.fingerprint, queries.get(0));
+			this.slowLog.write(this.dataSource, nanos, success, batchSize, first.fingerprint, queries.get(0),
+					dialect);
 			if (this.explainer != null && success && first.read && size == 1) {
 				this.explainer.offer(first.fingerprint, queries.get(0));
 			}
@@ -184,6 +194,32 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 				track(scope, first.fingerprint, queries.get(0));
 			}
 		}
+	}
+
+	/**
+	 * Tell the dialect from the connection's metadata, once: the URL first (it names the
+	 * driver), then the product name. Both are answered by the drivers without a round
+	 * trip. A statement that races this reads with the same result; a connection that
+	 * cannot tell leaves the dialect {@link SqlDialect#UNKNOWN}, which masks the most.
+	 */
+	private SqlDialect detectDialect(ExecutionInfo execution) {
+		SqlDialect detected = SqlDialect.UNKNOWN;
+		try {
+			DatabaseMetaData metaData = execution.getStatement().getConnection().getMetaData();
+			detected = SqlDialect.fromJdbcUrl(metaData.getURL());
+			if (detected == SqlDialect.UNKNOWN) {
+				detected = SqlDialect.fromProductName(metaData.getDatabaseProductName());
+			}
+		}
+		catch (SQLException | RuntimeException ex) {
+			// Keep UNKNOWN.
+		}
+		this.dialect = detected;
+		return detected;
+	}
+
+	SqlDialect dialect() {
+		return this.dialect;
 	}
 
 	private void track(QueryScope.State scope, Fingerprint fingerprint, QueryInfo query) {
@@ -231,7 +267,8 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 	}
 
 	private FingerprintStatistics resolve(String sql) {
-		Fingerprint fingerprint = Fingerprint.of(sql);
+		SqlDialect dialect = this.dialect;
+		Fingerprint fingerprint = Fingerprint.of(sql, (dialect != null) ? dialect : SqlDialect.UNKNOWN);
 		FingerprintStatistics existing = this.byFingerprint.get(fingerprint.sql());
 		if (existing != null) {
 			return existing;

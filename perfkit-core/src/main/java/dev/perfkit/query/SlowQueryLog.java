@@ -1,7 +1,9 @@
 package dev.perfkit.query;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -22,11 +24,17 @@ final class SlowQueryLog {
 
 	private static final Logger logger = LoggerFactory.getLogger("dev.perfkit.query.slow");
 
+	private static final String TABLE = "(?:\"[^\"]*\"|`[^`]*`|\\[[^\\]]*\\]|[^\\s(])+?";
+
+	/** An INSERT with a column list (group 1) or without one (group 1 null), up to its first row. */
 	private static final Pattern INSERT_COLUMNS = Pattern
-		.compile("(?is)^\\s*insert\\s+into\\s+\\S+\\s*\\(([^)]*)\\)\\s*values\\s*\\(");
+		.compile("(?is)\\binsert\\s+(?:ignore\\s+)?into\\s+" + TABLE + "\\s*(?:\\(([^)]*)\\)\\s*)?values?\\s*\\(");
+
+	/** The column of a value whose column the statement does not name: never shown. */
+	static final String UNNAMED_COLUMN = "*";
 
 	private static final Pattern COMPARED_COLUMN = Pattern
-		.compile("(?is)([a-z_][a-z0-9_.\"]*)\\s*(?:=|<>|!=|<=|>=|<|>|\\blike|\\bilike)\\s*$");
+		.compile("(?is)([a-z_][a-z0-9_.\"`\\[\\]]*)\\s*(?:=|<>|!=|<=|>=|<|>|\\blike|\\bilike)\\s*(?:[a-z_][a-z0-9_.]*\\s*\\(\\s*)*$");
 
 	private final QuerySettings settings;
 
@@ -35,7 +43,7 @@ final class SlowQueryLog {
 	}
 
 	void write(String dataSource, long nanos, boolean success, int batchSize, Fingerprint fingerprint,
-			QueryInfo query) {
+			QueryInfo query, SqlDialect dialect) {
 		if (!logger.isWarnEnabled()) {
 			return;
 		}
@@ -43,7 +51,7 @@ final class SlowQueryLog {
 		String outcome = success ? "success" : "error";
 		if (this.settings.logParameters()) {
 			logger.warn("Slow query took {} on data source '{}' (outcome={}, batch={}, fingerprint={}): {} parameters={}",
-					duration, dataSource, outcome, batchSize, fingerprint.id(), query.getQuery(), parameters(query));
+					duration, dataSource, outcome, batchSize, fingerprint.id(), query.getQuery(), parameters(query, dialect));
 		}
 		else {
 			logger.warn(
@@ -53,19 +61,22 @@ final class SlowQueryLog {
 		}
 	}
 
-	String parameters(QueryInfo query) {
-		String[] columns = placeholderColumns(query.getQuery());
+	String parameters(QueryInfo query, SqlDialect dialect) {
+		String[] columns = placeholderColumns(query.getQuery(), dialect);
 		List<String> sets = new ArrayList<>();
 		for (List<ParameterSetOperation> operations : query.getParametersList()) {
 			List<ParameterSetOperation> sorted = new ArrayList<>(operations);
 			sorted.sort(Comparator.comparing((operation) -> operation.getArgs()[0], SlowQueryLog::compareIndexes));
+			// When the readings disagree or the placeholders found do not match the values bound,
+			// the mapping cannot be trusted: every value is hidden.
+			boolean mapped = columns != null && sorted.size() == columns.length;
 			StringBuilder set = new StringBuilder("(");
 			for (ParameterSetOperation operation : sorted) {
 				Object[] args = operation.getArgs();
 				if (set.length() > 1) {
 					set.append(", ");
 				}
-				set.append(args[0]).append('=').append(value(operation, columns));
+				set.append(args[0]).append('=').append(mapped ? value(operation, columns) : "<redacted>");
 			}
 			sets.add(set.append(')').toString());
 		}
@@ -89,7 +100,8 @@ final class SlowQueryLog {
 	private String value(ParameterSetOperation operation, String[] columns) {
 		Object[] args = operation.getArgs();
 		if (args[0] instanceof Integer index && index >= 1 && index <= columns.length && columns[index - 1] != null
-				&& this.settings.redactedParameters().contains(columns[index - 1])) {
+				&& (UNNAMED_COLUMN.equals(columns[index - 1])
+						|| this.settings.redactedParameters().contains(columns[index - 1]))) {
 			return "<redacted>";
 		}
 		if (args.length < 2 || args[1] == null || ParameterSetOperation.isSetNullParameterOperation(operation)) {
@@ -103,21 +115,69 @@ final class SlowQueryLog {
 		return "'" + text + "'";
 	}
 
-	/** The column each {@code ?} is bound to, where the SQL shape tells it. */
-	static String[] placeholderColumns(String sql) {
+	/**
+	 * The column each {@code ?} is bound to, where the SQL shape tells it: the column list
+	 * of an {@code INSERT} for the placeholders inside its {@code VALUES} rows (by the
+	 * position of the value in its row, in every row), else the column compared or
+	 * assigned just before it ({@code column = ?}, {@code column LIKE ?},
+	 * {@code column = fn(?)}). Placeholders are the {@code ?} the dialect reads as code,
+	 * never one inside a string or comment. A dialect with several readings (an unknown
+	 * one has the readings of every dialect) is mapped under each: unless all agree, the
+	 * answer is {@code null}, and no value is shown.
+	 */
+	static String[] placeholderColumns(String sql, SqlDialect dialect) {
+		String[] agreed = null;
+		for (EnumSet<SqlDialect.Rule> rules : dialect.variants()) {
+			String[] columns = placeholderColumns(sql, SqlNormalizer.classify(sql, rules));
+			if (agreed != null && !Arrays.equals(agreed, columns)) {
+				return null;
+			}
+			agreed = columns;
+		}
+		return agreed;
+	}
+
+	private static String[] placeholderColumns(String sql, byte[] kinds) {
 		List<String> columns = new ArrayList<>();
 		Matcher insert = INSERT_COLUMNS.matcher(sql);
-		List<String> insertColumns = insert.find() ? List.of(insert.group(1).split(",")) : List.of();
-		boolean quoted = false;
+		List<String> insertColumns = List.of();
+		int valuesStart = -1;
+		if (insert.find() && kinds[insert.start()] == SqlNormalizer.CODE && kinds[insert.end() - 1] == SqlNormalizer.CODE) {
+			insertColumns = (insert.group(1) != null) ? List.of(insert.group(1).split(",")) : List.of();
+			valuesStart = insert.end() - 1;
+		}
+		// Inside the VALUES rows: the depth of parentheses and the position in the row.
+		int depth = 0;
+		int position = 0;
+		boolean inValues = false;
 		for (int i = 0; i < sql.length(); i++) {
-			char c = sql.charAt(i);
-			if (c == '\'') {
-				quoted = !quoted;
+			if (kinds[i] != SqlNormalizer.CODE) {
+				continue;
 			}
-			else if (c == '?' && !quoted) {
-				int index = columns.size();
-				if (index < insertColumns.size() && i >= insert.end()) {
-					columns.add(clean(insertColumns.get(index)));
+			char c = sql.charAt(i);
+			if (i == valuesStart) {
+				inValues = true;
+			}
+			if (inValues) {
+				if (c == '(') {
+					if (depth++ == 0) {
+						position = 0;
+					}
+				}
+				else if (c == ')') {
+					depth = Math.max(0, depth - 1);
+				}
+				else if (c == ',' && depth == 1) {
+					position++;
+				}
+				else if (depth == 0 && c != ',' && !Character.isWhitespace(c)) {
+					// Past the last row (ON CONFLICT, RETURNING, ON DUPLICATE KEY UPDATE ...).
+					inValues = false;
+				}
+			}
+			if (c == '?') {
+				if (inValues && depth > 0) {
+					columns.add((position < insertColumns.size()) ? clean(insertColumns.get(position)) : UNNAMED_COLUMN);
 				}
 				else {
 					Matcher compared = COMPARED_COLUMN.matcher(sql.substring(Math.max(0, i - 80), i));
@@ -129,7 +189,7 @@ final class SlowQueryLog {
 	}
 
 	private static String clean(String column) {
-		String name = column.strip().replace("\"", "");
+		String name = column.strip().replaceAll("[\"`\\[\\]]", "");
 		int dot = name.lastIndexOf('.');
 		return ((dot >= 0) ? name.substring(dot + 1) : name).toLowerCase(Locale.ROOT);
 	}

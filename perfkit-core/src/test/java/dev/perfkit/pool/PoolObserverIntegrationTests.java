@@ -12,20 +12,29 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.perfkit.query.QueryInsight;
 import dev.perfkit.query.QuerySettings;
 import dev.perfkit.query.TestPools;
-import dev.perfkit.test.PostgresDatabase;
-import dev.perfkit.test.TestPostgres;
+import dev.perfkit.test.TestDatabase;
+import dev.perfkit.test.TestServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Pool state, leak suspects and sizing hints of a real HikariCP pool on PostgreSQL.
+ * Pool state, leak suspects and sizing hints of a real HikariCP pool on PostgreSQL and on
+ * MariaDB.
  */
+@ParameterizedClass
+@EnumSource(TestServer.class)
 class PoolObserverIntegrationTests {
+
+	@Parameter
+	TestServer server;
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -33,7 +42,7 @@ class PoolObserverIntegrationTests {
 
 	@BeforeEach
 	void createPool() {
-		PostgresDatabase database = TestPostgres.get();
+		TestDatabase database = this.server.database();
 		this.pool = TestPools.configure(new CountingHikariDataSource(), database, database.jdbcUrl(), 2);
 		this.pool.setConnectionTimeout(30_000);
 	}

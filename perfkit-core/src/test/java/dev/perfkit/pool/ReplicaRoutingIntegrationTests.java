@@ -1,6 +1,9 @@
 package dev.perfkit.pool;
 
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -9,22 +12,32 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.perfkit.query.TestPools;
-import dev.perfkit.test.PostgresDatabase;
-import dev.perfkit.test.TestPostgres;
+import dev.perfkit.test.TestDatabase;
+import dev.perfkit.test.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Read-only transactions on a replica (a second PostgreSQL database), read-write ones on
- * the primary, and the fallback while the replica is down.
+ * Read-only transactions on a replica (a second database on the same server), read-write
+ * ones on the primary, and the fallback while the replica is down; on PostgreSQL and on
+ * MariaDB.
  */
+@ParameterizedClass
+@EnumSource(TestServer.class)
 class ReplicaRoutingIntegrationTests {
+
+	@Parameter
+	TestServer server;
 
 	private HikariDataSource primary;
 
@@ -38,7 +51,7 @@ class ReplicaRoutingIntegrationTests {
 
 	@Test
 	void aReadOnlyTransactionRunsOnTheReplicaAndAReadWriteOneOnThePrimary() {
-		PostgresDatabase database = TestPostgres.get();
+		TestDatabase database = this.server.database();
 		this.primary = pool(database.jdbcUrl(), database);
 		this.replica = pool(database.sibling("perfkit_replica").jdbcUrl(), database);
 		DataSource routing = ReplicaRouting.route(this.primary, this.replica, Duration.ofSeconds(5));
@@ -48,9 +61,10 @@ class ReplicaRoutingIntegrationTests {
 
 	@Test
 	void readOnlyWorkFallsBackToThePrimaryWhileTheReplicaIsDown() throws IOException {
-		PostgresDatabase database = TestPostgres.get();
+		TestDatabase database = this.server.database();
 		this.primary = pool(database.jdbcUrl(), database);
-		this.replica = pool("jdbc:postgresql://127.0.0.1:" + closedPort() + "/nothing", database);
+		String scheme = database.jdbcUrl().substring(0, database.jdbcUrl().indexOf("//"));
+		this.replica = pool(scheme + "//127.0.0.1:" + closedPort() + "/nothing", database);
 		ReplicaFallbackDataSource fallback = new ReplicaFallbackDataSource(this.replica, this.primary,
 				Duration.ofMinutes(1));
 		DataSource routing = ReplicaRouting.route(this.primary, fallback);
@@ -61,20 +75,48 @@ class ReplicaRoutingIntegrationTests {
 		assertThat(fallback.fallbacks()).isEqualTo(2);
 	}
 
+	@Test
+	void aConnectionForOtherCredentialsAlsoFallsBackToThePrimaryWhileTheReplicaIsDown() throws Exception {
+		TestDatabase database = this.server.database();
+		// Driver data sources: HikariCP pools do not take credentials per connection.
+		DriverManagerDataSource primary = new DriverManagerDataSource(database.jdbcUrl());
+		String scheme = database.jdbcUrl().substring(0, database.jdbcUrl().indexOf("//"));
+		DriverManagerDataSource replica = new DriverManagerDataSource(scheme + "//127.0.0.1:" + closedPort() + "/nothing");
+		ReplicaFallbackDataSource fallback = new ReplicaFallbackDataSource(replica, primary, Duration.ofMinutes(1));
+		DataSource routing = ReplicaRouting.route(primary, fallback);
+		// Pools for @AfterEach; unused here.
+		this.primary = pool(database.jdbcUrl(), database);
+		this.replica = pool(database.jdbcUrl(), database);
+		try (Connection connection = routing.getConnection(database.username(), database.password())) {
+			connection.setReadOnly(true);
+			try (Statement statement = connection.createStatement();
+					ResultSet resultSet = statement.executeQuery("SELECT " + this.server.currentDatabase())) {
+				resultSet.next();
+				assertThat(resultSet.getString(1)).isNotEqualTo("nothing");
+			}
+		}
+		assertThat(fallback.replicaDown()).isTrue();
+		assertThat(fallback.fallbacks()).isEqualTo(1);
+		try (Connection connection = fallback.getConnection(database.username(), database.password())) {
+			assertThat(connection.isValid(1)).isTrue();
+		}
+		assertThat(fallback.fallbacks()).isEqualTo(2);
+	}
+
 	private static int closedPort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 			return socket.getLocalPort();
 		}
 	}
 
-	private static String currentDatabase(DataSource dataSource, boolean readOnly) {
+	private String currentDatabase(DataSource dataSource, boolean readOnly) {
 		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		transaction.setReadOnly(readOnly);
 		return transaction.execute((status) -> new JdbcTemplate(dataSource)
-			.queryForObject("SELECT current_database()", String.class));
+			.queryForObject("SELECT " + this.server.currentDatabase(), String.class));
 	}
 
-	private static HikariDataSource pool(String url, PostgresDatabase database) {
+	private static HikariDataSource pool(String url, TestDatabase database) {
 		HikariDataSource pool = TestPools.configure(new HikariDataSource(), database, url, 2);
 		pool.setConnectionTimeout(1000);
 		return pool;

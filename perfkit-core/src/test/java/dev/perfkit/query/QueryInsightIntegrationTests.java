@@ -15,10 +15,14 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.perfkit.test.PostgresDatabase;
-import dev.perfkit.test.TestPostgres;
+import dev.perfkit.test.TestDatabase;
+import dev.perfkit.test.TestServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.mariadb.jdbc.MariaDbDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,15 +31,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The query insight engine against a real PostgreSQL behind HikariCP.
+ * The query insight engine against a real PostgreSQL and a real MariaDB behind HikariCP.
  */
+@ParameterizedClass
+@EnumSource(TestServer.class)
 class QueryInsightIntegrationTests {
+
+	@Parameter
+	TestServer server;
 
 	private static final Pattern DURATION = Pattern.compile("took ([0-9.]+) ms");
 
 	private final String table = "pk5_q" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
 
-	private PostgresDatabase database;
+	private TestDatabase database;
 
 	private HikariDataSource pool;
 
@@ -43,10 +52,11 @@ class QueryInsightIntegrationTests {
 
 	@BeforeEach
 	void createTable() {
-		this.database = TestPostgres.get();
-		this.database.execute("CREATE TABLE " + this.table + " (id int primary key, name text, password text)");
-		this.database.execute("INSERT INTO " + this.table
-				+ " SELECT g, 'name-' || g, 'secret-' || g FROM generate_series(1, 20) g");
+		this.database = this.server.database();
+		String text = this.server.textType();
+		this.database.execute("CREATE TABLE " + this.table + " (id int primary key, name " + text + ", password " + text + ")");
+		this.database.execute("INSERT INTO " + this.table + " SELECT g, concat('name-', g), concat('secret-', g) FROM ("
+				+ this.server.numbers(20) + ") n");
 		this.pool = TestPools.of(this.database);
 		this.registry = new SimpleMeterRegistry();
 	}
@@ -65,14 +75,14 @@ class QueryInsightIntegrationTests {
 	void aStatementSlowedBeyondTheThresholdGivesExactlyOneLineWithItsRealDuration() throws SQLException {
 		DataSource dataSource = wrapped(QuerySettings.defaults());
 		try (LogCapture log = new LogCapture("dev.perfkit.query.slow")) {
-			query(dataSource, "SELECT pg_sleep(0.15)");
+			query(dataSource, this.server.sleep(0.15));
 			assertThat(log.lines()).hasSize(1);
 			Matcher matcher = DURATION.matcher(log.lines().get(0));
 			assertThat(matcher.find()).isTrue();
 			// The real duration, not the 100 ms threshold.
 			assertThat(Double.parseDouble(matcher.group(1))).isGreaterThanOrEqualTo(150.0);
 			assertThat(log.lines().get(0)).contains("data source 'primary'", "outcome=success", "batch=1",
-					"select pg_sleep(?)");
+					"select " + this.server.sleepFunction() + "(?)");
 		}
 		assertThat(this.registry.get("perfkit.query.slow").counter().count()).isEqualTo(1);
 	}
@@ -81,7 +91,7 @@ class QueryInsightIntegrationTests {
 	void aStatementUnderTheThresholdGivesNoLine() throws SQLException {
 		DataSource dataSource = wrapped(QuerySettings.defaults());
 		try (LogCapture log = new LogCapture("dev.perfkit.query.slow")) {
-			query(dataSource, "SELECT pg_sleep(0.05)");
+			query(dataSource, this.server.sleep(0.05));
 			assertThat(log.lines()).isEmpty();
 		}
 		assertThat(this.registry.get("perfkit.query.slow").counter().count()).isZero();
@@ -90,10 +100,7 @@ class QueryInsightIntegrationTests {
 	@Test
 	void tenThousandFastStatementsStartNoThreadAndScheduleNoTask() throws SQLException {
 		// A plain driver data source, so that no pool thread comes and goes during the count.
-		PGSimpleDataSource driver = new PGSimpleDataSource();
-		driver.setURL(this.database.jdbcUrl());
-		driver.setUser(this.database.username());
-		driver.setPassword(this.database.password());
+		DataSource driver = driverDataSource();
 		DataSource dataSource = new QueryInsight(QuerySettings.defaults(), this.registry).wrap(driver, "primary");
 		query(dataSource, "SELECT 1");
 		Set<Long> before = liveThreadIds();
@@ -112,6 +119,20 @@ class QueryInsightIntegrationTests {
 		assertThat(started).as("threads started while 10,000 statements ran").isEmpty();
 		assertThat(this.registry.get("perfkit.query.duration").tag("datasource", "primary").timers()
 			.stream().mapToLong((timer) -> timer.count()).sum()).isEqualTo(10_001);
+	}
+
+	private DataSource driverDataSource() throws SQLException {
+		if (this.server == TestServer.MARIADB) {
+			MariaDbDataSource driver = new MariaDbDataSource(this.database.jdbcUrl());
+			driver.setUser(this.database.username());
+			driver.setPassword(this.database.password());
+			return driver;
+		}
+		PGSimpleDataSource driver = new PGSimpleDataSource();
+		driver.setURL(this.database.jdbcUrl());
+		driver.setUser(this.database.username());
+		driver.setPassword(this.database.password());
+		return driver;
 	}
 
 	private static Set<Long> liveThreadIds() {
@@ -167,15 +188,15 @@ class QueryInsightIntegrationTests {
 		DataSource dataSource = insight.wrap(this.pool, "primary");
 		query(dataSource, "SELECT 1");
 		for (int i = 0; i < 3; i++) {
-			query(dataSource, "SELECT pg_sleep(0.02)");
+			query(dataSource, this.server.sleep(0.02));
 		}
 		String fast = Fingerprint.of("SELECT 1").id();
-		String slow = Fingerprint.of("SELECT pg_sleep(0.02)").id();
+		String slow = Fingerprint.of(this.server.sleep(0.02)).id();
 		assertThat(this.registry.find("perfkit.query.duration").tag("fingerprint", fast).timer()).isNotNull();
 		insight.retagFingerprints();
 		assertThat(this.registry.find("perfkit.query.duration").tag("fingerprint", fast).timer()).isNull();
 		assertThat(this.registry.find("perfkit.query.duration").tag("fingerprint", slow).timer()).isNotNull();
-		query(dataSource, "SELECT pg_sleep(0.02)");
+		query(dataSource, this.server.sleep(0.02));
 		query(dataSource, "SELECT 1");
 		assertThat(this.registry.get("perfkit.query.duration").tag("fingerprint", slow).timer().count()).isEqualTo(1);
 		assertThat(this.registry.get("perfkit.query.duration").tag("fingerprint", "other").timer().count())
@@ -326,8 +347,53 @@ class QueryInsightIntegrationTests {
 	void aDefaultTimeoutIsAppliedToStatementsWithoutOne() throws SQLException {
 		DataSource dataSource = wrapped(QuerySettings.defaults().withTimeout(Duration.ofSeconds(1)));
 		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-			assertThatExceptionOfType(SQLException.class).isThrownBy(() -> statement.execute("SELECT pg_sleep(3)"))
-				.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("57014"));
+			// PostgreSQL cancels with 57014, MariaDB interrupts with 70100 (max_statement_time exceeded).
+			String cancelled = (this.server == TestServer.MARIADB) ? "70100" : "57014";
+			assertThatExceptionOfType(SQLException.class).isThrownBy(() -> statement.execute(this.server.sleep(3)))
+				.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo(cancelled));
+		}
+	}
+
+	@Test
+	void theIssuesSecretsStayOutOfTheSlowLogOnEachServer() throws SQLException {
+		QueryInsight insight = new QueryInsight(QuerySettings.defaults().withSlowThreshold(Duration.ZERO), this.registry);
+		DataSource dataSource = insight.wrap(this.pool, "primary");
+		// Each server's own way of quoting: read in the dialect told by the connection's metadata.
+		String sql = (this.server == TestServer.MARIADB)
+				? "select \"secret@example.com\" as e, 'xyzzy\\'s' as q, 'hunter2' as pw, " + this.server.sleep(0.01).substring(7)
+				: "select 'C:\\' as p, 'hunter2' as pw, $$secret@example.com$$ as e, E'xyzzy\\'s' as q";
+		try (LogCapture log = new LogCapture("dev.perfkit.query.slow")) {
+			query(dataSource, sql);
+			assertThat(log.lines()).singleElement()
+				.asString()
+				.doesNotContain("hunter2")
+				.doesNotContain("secret@example.com")
+				.doesNotContain("xyzzy");
+		}
+		assertThat(insight.snapshot().queries()).singleElement()
+			.satisfies((query) -> assertThat(query.sql()).doesNotContain("hunter2").doesNotContain("secret"));
+	}
+
+	@Test
+	void loggedParametersOfAMultiRowInsertHideTheRedactedColumnInEveryRow() throws SQLException {
+		DataSource dataSource = wrapped(QuerySettings.defaults()
+			.withSlowThreshold(Duration.ZERO)
+			.withParameterLogging(Set.of("password"), 64));
+		try (LogCapture log = new LogCapture("dev.perfkit.query.slow");
+				Connection connection = dataSource.getConnection();
+				PreparedStatement statement = connection.prepareStatement("INSERT INTO " + this.table
+						+ " (id, name, password) VALUES (?, 'admin', ?), (?, ?, ?)")) {
+			statement.setInt(1, 101);
+			statement.setString(2, "hunter2");
+			statement.setInt(3, 102);
+			statement.setString(4, "bob");
+			statement.setString(5, "swordfish");
+			statement.executeUpdate();
+			assertThat(log.lines()).singleElement()
+				.asString()
+				.contains("1='101'", "2=<redacted>", "3='102'", "4='bob'", "5=<redacted>")
+				.doesNotContain("hunter2")
+				.doesNotContain("swordfish");
 		}
 	}
 

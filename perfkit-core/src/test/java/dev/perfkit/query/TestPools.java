@@ -1,9 +1,9 @@
 package dev.perfkit.query;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.perfkit.test.PostgresDatabase;
+import dev.perfkit.test.TestDatabase;
 
-/** Small HikariCP pools on the test PostgreSQL. */
+/** Small HikariCP pools on the test databases. */
 public final class TestPools {
 
 	private TestPools() {
@@ -18,7 +18,7 @@ public final class TestPools {
 	 * @param maximumSize the maximum pool size
 	 * @return the pool
 	 */
-	public static <T extends HikariDataSource> T configure(T pool, PostgresDatabase database, String jdbcUrl,
+	public static <T extends HikariDataSource> T configure(T pool, TestDatabase database, String jdbcUrl,
 			int maximumSize) {
 		pool.setJdbcUrl(jdbcUrl);
 		pool.setUsername(database.username());
@@ -32,7 +32,7 @@ public final class TestPools {
 	 * @param database the database
 	 * @return the pool
 	 */
-	public static HikariDataSource of(PostgresDatabase database) {
+	public static HikariDataSource of(TestDatabase database) {
 		return configure(new HikariDataSource(), database, database.jdbcUrl(), 2);
 	}
 

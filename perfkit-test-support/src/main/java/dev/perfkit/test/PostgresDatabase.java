@@ -12,7 +12,7 @@ import java.sql.Statement;
  * @param username the user name
  * @param password the password, empty under trust authentication
  */
-public record PostgresDatabase(String jdbcUrl, String username, String password) {
+public record PostgresDatabase(String jdbcUrl, String username, String password) implements TestDatabase {
 
 	/**
 	 * Open a plain JDBC connection, outside any pool.

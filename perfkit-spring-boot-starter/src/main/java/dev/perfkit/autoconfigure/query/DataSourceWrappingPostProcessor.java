@@ -13,6 +13,7 @@ import dev.perfkit.pool.PoolObserver;
 import dev.perfkit.pool.ReplicaRouting;
 import dev.perfkit.query.PlanExplainer;
 import dev.perfkit.query.QueryInsight;
+import dev.perfkit.query.SqlDialect;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import net.ttddyy.dsproxy.support.ProxyDataSource;
@@ -88,6 +89,8 @@ final class DataSourceWrappingPostProcessor implements BeanPostProcessor, Ordere
 		MeterRegistry registry = this.meterRegistry.getIfAvailable();
 		ConnectionTracker tracker = null;
 		PlanExplainer explainer = null;
+		// Told from the pool's URL here, else from the first connection's metadata.
+		SqlDialect dialect = settings.getDialect().get(name);
 		PoolInsight pools = this.poolInsight.getObject();
 		if (HIKARI_PRESENT) {
 			HikariDataSource hikari = DataSourceUnwrapper.unwrap(dataSource, HikariDataSource.class);
@@ -97,13 +100,16 @@ final class DataSourceWrappingPostProcessor implements BeanPostProcessor, Ordere
 						(registry != null) ? registry : new SimpleMeterRegistry());
 				pools.register(tracker);
 				pools.register(new PoolObserver(pool, hikari, tracker, registry));
-				explainer = explainer(name, hikari, settings.getExplain());
+				if (dialect == null && hikari.getJdbcUrl() != null) {
+					dialect = SqlDialect.fromJdbcUrl(hikari.getJdbcUrl());
+				}
+				explainer = explainer(name, hikari, dialect, settings.getExplain());
 				if (explainer != null) {
 					pools.own(explainer);
 				}
 			}
 		}
-		return this.queryInsight.getObject().wrap(dataSource, name, tracker, explainer);
+		return this.queryInsight.getObject().wrap(dataSource, name, tracker, explainer, dialect);
 	}
 
 	/**
@@ -124,15 +130,16 @@ final class DataSourceWrappingPostProcessor implements BeanPostProcessor, Ordere
 		return (hikari.getPoolName() != null) ? hikari.getPoolName() : beanName;
 	}
 
-	private static PlanExplainer explainer(String name, HikariDataSource hikari, PerfkitQueryProperties.Explain explain) {
+	private static PlanExplainer explainer(String name, HikariDataSource hikari, SqlDialect dialect,
+			PerfkitQueryProperties.Explain explain) {
 		String url = hikari.getJdbcUrl();
-		if (!explain.isEnabled() || url == null || !url.startsWith("jdbc:postgresql:")) {
+		if (!explain.isEnabled() || url == null || !PlanExplainer.supports(dialect)) {
 			return null;
 		}
 		String username = hikari.getUsername();
 		String password = hikari.getPassword();
 		// A connection of the explainer's own, never one of the pool's.
-		return new PlanExplainer(name, () -> DriverManager.getConnection(url, username, password),
+		return new PlanExplainer(name, dialect, () -> DriverManager.getConnection(url, username, password),
 				explain.getInterval(), explain.getTimeout(), explain.getLargeTableRows());
 	}
 

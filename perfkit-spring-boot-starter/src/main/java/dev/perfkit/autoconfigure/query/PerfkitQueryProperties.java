@@ -2,9 +2,13 @@ package dev.perfkit.autoconfigure.query;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+
+import dev.perfkit.query.SqlDialect;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -66,6 +70,14 @@ public class PerfkitQueryProperties {
 	private List<String> excludedDataSources = new ArrayList<>();
 
 	/**
+	 * SQL dialect per DataSource bean name, overriding the one told from the JDBC URL or
+	 * the connection's metadata: postgresql, mysql (also MariaDB), h2, sql-server, oracle,
+	 * or unknown (masks anything any of them reads as a string; use it for servers with
+	 * non-default quoting settings such as MySQL's NO_BACKSLASH_ESCAPES).
+	 */
+	private Map<String, SqlDialect> dialect = new LinkedHashMap<>();
+
+	/**
 	 * N+1 detection.
 	 */
 	private final NPlusOne nPlusOne = new NPlusOne();
@@ -81,7 +93,7 @@ public class PerfkitQueryProperties {
 	private final Hibernate hibernate = new Hibernate();
 
 	/**
-	 * EXPLAIN of slow SELECT statements on PostgreSQL.
+	 * EXPLAIN of slow SELECT statements on PostgreSQL, MySQL and MariaDB.
 	 */
 	private final Explain explain = new Explain();
 
@@ -155,6 +167,14 @@ public class PerfkitQueryProperties {
 
 	public void setExcludedDataSources(List<String> excludedDataSources) {
 		this.excludedDataSources = excludedDataSources;
+	}
+
+	public Map<String, SqlDialect> getDialect() {
+		return this.dialect;
+	}
+
+	public void setDialect(Map<String, SqlDialect> dialect) {
+		this.dialect = dialect;
 	}
 
 	public NPlusOne getNPlusOne() {
@@ -312,8 +332,8 @@ public class PerfkitQueryProperties {
 	public static class Explain {
 
 		/**
-		 * Whether slow SELECT statements on PostgreSQL are explained (never ANALYZE), off
-		 * the request thread and on a connection of their own.
+		 * Whether slow SELECT statements on PostgreSQL, MySQL and MariaDB are explained
+		 * (never ANALYZE), off the request thread and on a connection of their own.
 		 */
 		private boolean enabled = false;
 

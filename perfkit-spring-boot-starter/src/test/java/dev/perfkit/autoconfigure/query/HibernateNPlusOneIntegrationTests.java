@@ -7,10 +7,13 @@ import dev.perfkit.autoconfigure.query.orders.OrdersConfiguration;
 import dev.perfkit.autoconfigure.query.orders.PurchaseOrder;
 import dev.perfkit.query.NPlusOneSuspect;
 import dev.perfkit.query.QueryInsight;
-import dev.perfkit.test.PostgresDatabase;
-import dev.perfkit.test.TestPostgres;
+import dev.perfkit.test.TestServer;
 import jakarta.persistence.EntityManager;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -23,19 +26,28 @@ import jakarta.persistence.EntityManagerFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * N+1 detection with Hibernate against PostgreSQL: lazy loading in a loop is reported
- * once with its count, its fetch-join twin is not.
+ * N+1 detection with Hibernate against PostgreSQL and MariaDB: lazy loading in a loop is
+ * reported once with its count, its fetch-join twin is not.
  */
+@ParameterizedClass
+@EnumSource(TestServer.class)
 class HibernateNPlusOneIntegrationTests {
 
-	private final PostgresDatabase database = TestPostgres.get();
+	@Parameter
+	TestServer server;
 
-	private final ApplicationContextRunner contextRunner = PostgresContextRunners
-		.of(this.database, "org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration",
-				"org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration")
-		.withUserConfiguration(OrdersConfiguration.class)
-		.withPropertyValues("spring.jpa.hibernate.ddl-auto=create-drop",
-				"spring.jpa.open-in-view=false", "perfkit.query.hibernate.comment-tag=true");
+	private ApplicationContextRunner contextRunner;
+
+	@BeforeEach
+	void contextRunner() {
+		this.contextRunner = PostgresContextRunners
+			.of(this.server.database(),
+					"org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration",
+					"org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration")
+			.withUserConfiguration(OrdersConfiguration.class)
+			.withPropertyValues("spring.jpa.hibernate.ddl-auto=create-drop", "spring.jpa.open-in-view=false",
+					"perfkit.query.hibernate.comment-tag=true");
+	}
 
 	@Test
 	void touchingALazyAssociationOfTenOrdersIsOneNPlusOneReportWithCountTen() {

@@ -12,6 +12,7 @@ import dev.perfkit.query.QueryInsight;
 import dev.perfkit.query.QuerySettings;
 import dev.perfkit.test.PostgresDatabase;
 import dev.perfkit.test.TestPostgres;
+import dev.perfkit.test.TestServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import net.ttddyy.dsproxy.support.ProxyDataSource;
 import org.junit.jupiter.api.Test;
@@ -158,6 +159,34 @@ class PerfkitQueryAutoConfigurationTests {
 	}
 
 	@Test
+	void aReplicaDefinedAsTheUsersOwnBeanTakesTheReadOnlyWork() {
+		PostgresDatabase replica = this.database.sibling("perfkit_replica");
+		this.contextRunner.withUserConfiguration(UserReplicaConfiguration.class)
+			.withPropertyValues("perfkit.datasource.replica.bean-name=replicaDataSource",
+					"replica.url=" + replica.jdbcUrl(), "replica.username=" + replica.username(),
+					"replica.password=" + replica.password(), "primary.url=" + this.database.jdbcUrl())
+			.run((context) -> {
+				DataSource dataSource = context.getBean("dataSource", DataSource.class);
+				assertThat(dataSource).isInstanceOf(LazyConnectionDataSourceProxy.class);
+				// The replica bean itself is left as the user made it: it is wrapped once, behind the router.
+				assertThat(context.getBean("replicaDataSource")).isInstanceOf(HikariDataSource.class);
+				TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+				JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+				transaction.setReadOnly(true);
+				String readOnly = transaction
+					.execute((status) -> jdbc.queryForObject("SELECT current_database()", String.class));
+				transaction.setReadOnly(false);
+				String readWrite = transaction
+					.execute((status) -> jdbc.queryForObject("SELECT current_database()", String.class));
+				assertThat(readOnly).isEqualTo("perfkit_replica");
+				assertThat(readWrite).isNotEqualTo("perfkit_replica");
+				assertThat(context.getBean(QueryInsight.class).snapshot().queries())
+					.extracting((query) -> query.dataSource())
+					.containsExactlyInAnyOrder("dataSource", "replica");
+			});
+	}
+
+	@Test
 	void readOnlyWorkFallsBackToThePrimaryWhenTheReplicaIsDownAndStartupDoesNotFail() throws Exception {
 		int closedPort;
 		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
@@ -211,11 +240,68 @@ class PerfkitQueryAutoConfigurationTests {
 	}
 
 	@Test
+	void slowSelectsOnMariaDbAreExplainedWithExplainFormatJson() {
+		PostgresContextRunners.of(TestServer.MARIADB.database())
+			.withPropertyValues("perfkit.query.explain.enabled=true", "perfkit.query.slow-threshold=0ms",
+					"perfkit.query.explain.large-table-rows=0")
+			.run((context) -> {
+				new JdbcTemplate(context.getBean(DataSource.class))
+					.queryForList("SELECT table_name FROM information_schema.tables WHERE table_name = ?", "t");
+				QueryInsight insight = context.getBean(QueryInsight.class);
+				org.awaitility.Awaitility.await()
+					.atMost(java.time.Duration.ofSeconds(10))
+					.until(() -> !insight.snapshot().plans().isEmpty());
+				assertThat(insight.snapshot().plans()).singleElement()
+					.satisfies((plan) -> assertThat(plan.plan()).contains("query_block"));
+			});
+	}
+
+	@Test
+	void theDialectIsToldFromTheUrlAndCanBeOverriddenPerDataSource() {
+		String sql = "SELECT 'a' AS \"Label\"";
+		this.contextRunner.run((context) -> {
+			new JdbcTemplate(context.getBean(DataSource.class)).queryForList(sql);
+			assertThat(context.getBean(QueryInsight.class).snapshot().queries()).singleElement()
+				.satisfies((query) -> assertThat(query.sql()).isEqualTo("select ? as \"Label\""));
+		});
+		// Read as MySQL, the double-quoted text is a string and is masked.
+		this.contextRunner.withPropertyValues("perfkit.query.dialect.dataSource=mysql").run((context) -> {
+			new JdbcTemplate(context.getBean(DataSource.class)).queryForList(sql);
+			assertThat(context.getBean(QueryInsight.class).snapshot().queries()).singleElement()
+				.satisfies((query) -> assertThat(query.sql()).isEqualTo("select ? as ?"));
+		});
+	}
+
+	@Test
 	void explainIsOffByDefault() {
 		this.contextRunner.withPropertyValues("perfkit.query.slow-threshold=0ms").run((context) -> {
 			new JdbcTemplate(context.getBean(DataSource.class)).queryForList("SELECT 1");
 			assertThat(context.getBean(QueryInsight.class).snapshot().plans()).isEmpty();
 		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserReplicaConfiguration {
+
+		@Bean
+		HikariDataSource dataSource(org.springframework.core.env.Environment environment) {
+			return pool(environment.getProperty("primary.url"), environment);
+		}
+
+		@Bean
+		HikariDataSource replicaDataSource(org.springframework.core.env.Environment environment) {
+			return pool(environment.getProperty("replica.url"), environment);
+		}
+
+		private static HikariDataSource pool(String url, org.springframework.core.env.Environment environment) {
+			HikariDataSource pool = new HikariDataSource();
+			pool.setJdbcUrl(url);
+			pool.setUsername(environment.getProperty("replica.username"));
+			pool.setPassword(environment.getProperty("replica.password"));
+			pool.setMaximumPoolSize(2);
+			return pool;
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -3,13 +3,13 @@ package dev.perfkit.autoconfigure.query;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.perfkit.test.PostgresDatabase;
+import dev.perfkit.test.TestDatabase;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.util.ClassUtils;
 
-/** Context runners with Boot's data source on the test PostgreSQL and perfkit's database insight. */
+/** Context runners with Boot's data source on a test database (PostgreSQL or MariaDB) and perfkit's database insight. */
 final class PostgresContextRunners {
 
 	private PostgresContextRunners() {
@@ -19,7 +19,7 @@ final class PostgresContextRunners {
 	 * A runner with Boot's {@code DataSourceAutoConfiguration}, perfkit's and the named
 	 * auto-configurations, on the given database.
 	 */
-	static ApplicationContextRunner of(PostgresDatabase database, String... autoConfigurations) {
+	static ApplicationContextRunner of(TestDatabase database, String... autoConfigurations) {
 		List<Class<?>> classes = new ArrayList<>();
 		classes.add(load("org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"));
 		for (String name : autoConfigurations) {
