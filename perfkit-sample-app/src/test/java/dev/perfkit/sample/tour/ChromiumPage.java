@@ -172,7 +172,7 @@ final class ChromiumPage implements AutoCloseable {
 
 	/** Save a screenshot of the whole page, 1280 pixels wide, as PNG. */
 	void screenshot(Path file) throws Exception {
-		int height = evaluate("Math.ceil(document.documentElement.scrollHeight)").asInt();
+		int height = evaluate("Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY)").asInt();
 		command("Emulation.setDeviceMetricsOverride",
 				Map.of("width", 1280, "height", Math.max(600, height), "deviceScaleFactor", 1, "mobile", false));
 		JsonNode shot = command("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
