@@ -14,14 +14,14 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Calls every endpoint of the sample's API and checks each answers what a client expects,
  * with perfkit on or off: a 2xx, or the 4xx the request deserves. The subclasses start
- * the sample one way or the other on the test Redis, with key prefixes of their own.
+ * the sample one way or the other, on the test Redis (with key prefixes of their own) or
+ * with no Redis at all.
  */
 abstract class SampleEndpointsChecks {
 
@@ -32,8 +32,8 @@ abstract class SampleEndpointsChecks {
 	@LocalServerPort
 	private int port;
 
-	@DynamicPropertySource
-	static void redis(DynamicPropertyRegistry properties) {
+	/** The test Redis, with this run's own keys and channel. */
+	static void testRedis(DynamicPropertyRegistry properties) {
 		RedisEndpoint redis = TestRedis.get();
 		properties.add("spring.data.redis.host", redis::host);
 		properties.add("spring.data.redis.port", redis::port);
@@ -42,7 +42,7 @@ abstract class SampleEndpointsChecks {
 		properties.add("spring.cache.redis.key-prefix", () -> "perfkit:test:" + RUN + ":boot-cache:");
 	}
 
-	/** Whether the subclass runs the sample with perfkit on. */
+	/** Whether the subclass runs the sample with perfkit on (and rate limiting in force). */
 	abstract boolean perfkitEnabled();
 
 	@Test

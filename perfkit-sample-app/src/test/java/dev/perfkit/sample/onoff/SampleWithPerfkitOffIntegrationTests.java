@@ -2,6 +2,8 @@ package dev.perfkit.sample.onoff;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Every sample endpoint with {@code perfkit.enabled=false}: Boot's own Redis cache stores
@@ -9,6 +11,11 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "perfkit.enabled=false")
 class SampleWithPerfkitOffIntegrationTests extends SampleEndpointsChecks {
+
+	@DynamicPropertySource
+	static void redis(DynamicPropertyRegistry properties) {
+		testRedis(properties);
+	}
 
 	@Override
 	boolean perfkitEnabled() {
