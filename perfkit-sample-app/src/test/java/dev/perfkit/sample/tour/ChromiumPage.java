@@ -94,6 +94,8 @@ final class ChromiumPage implements AutoCloseable {
 				.get(30, TimeUnit.SECONDS);
 			ChromiumPage page = new ChromiumPage(process, socket);
 			listener.page = page;
+			// A headless window never has the system focus: without this, :focus styles never apply.
+			page.command("Emulation.setFocusEmulationEnabled", Map.of("enabled", true));
 			return page;
 		}
 		catch (Exception | AssertionError ex) {

@@ -112,6 +112,12 @@ class FrontPageTourBrowserTests {
 				page.waitFor("a refresh after the traffic", "parseInt(document.body.dataset.refreshes, 10) > " + refreshes);
 			}
 			assertThat(page.attribute("series-ratelimit", "aria-label")).contains("webhooks allowed");
+			// A shortened SQL label shows its whole statement when it has the keyboard focus.
+			assertThat(page.evaluate("(function () { var label = document.querySelector('#chart-queries .bar-label[tabindex]');"
+					+ " if (!label) { return 'no shortened label'; } label.focus();"
+					+ " return getComputedStyle(label.querySelector('.sql-short')).display + ' '"
+					+ " + getComputedStyle(label.querySelector('.sql-full')).position; })()").asString())
+				.isEqualTo("none static");
 			page.screenshot(WORK.resolve("dashboard.png"));
 		}
 	}

@@ -54,8 +54,10 @@ class PerfkitDashboardBrowserTests {
 				assertThat(attribute(dom, "chart-queries", "data-bars")).isEqualTo(4);
 				// Full labels, as text the page wraps, never cut.
 				assertThat(dom).contains(">AUTH / free<").contains(">API / pro<").contains(">pricing<");
-				// Queries by their normalized SQL, shortened with the full text in the title.
-				assertThat(dom).contains("<code>" + TAGGED_SQL.substring(0, 60))
+				// Queries by their normalized SQL: shortened, with the full text shown on hover and
+				// focus, read by screen readers, and in the title.
+				assertThat(dom).contains("<span class=\"sql-short\" aria-hidden=\"true\">" + TAGGED_SQL.substring(0, 60))
+					.contains("<span class=\"sql-full\">" + TAGGED_SQL + "</span>")
 					.contains("title=\"" + TAGGED_SQL + "\"")
 					.contains("other statements")
 					.contains("perfkit.query.max-tagged-fingerprints");
