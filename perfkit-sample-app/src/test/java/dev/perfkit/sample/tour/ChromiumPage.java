@@ -174,7 +174,10 @@ final class ChromiumPage implements AutoCloseable {
 
 	/** Save a screenshot of the whole page, 1280 pixels wide, as PNG. */
 	void screenshot(Path file) throws Exception {
-		int height = evaluate("Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY)").asInt();
+		// Lay the page out at the screenshot's width first: its height depends on it.
+		command("Emulation.setDeviceMetricsOverride",
+				Map.of("width", 1280, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+		int height = evaluate("Math.ceil(document.documentElement.scrollHeight)").asInt();
 		command("Emulation.setDeviceMetricsOverride",
 				Map.of("width", 1280, "height", Math.max(600, height), "deviceScaleFactor", 1, "mobile", false));
 		JsonNode shot = command("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
