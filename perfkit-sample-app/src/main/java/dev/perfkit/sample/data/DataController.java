@@ -12,7 +12,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code perfkit.query.*} meters while calling them.
  */
 @RestController
-@RequestMapping("/data")
+@RequestMapping("/api")
 class DataController {
 
 	private final AgentQueries queries;

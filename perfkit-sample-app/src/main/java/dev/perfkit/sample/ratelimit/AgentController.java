@@ -1,6 +1,5 @@
 package dev.perfkit.sample.ratelimit;
 
-import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -8,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.perfkit.ratelimit.RateLimit;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -23,11 +23,13 @@ import static dev.perfkit.ratelimit.Tiers.SENSITIVE;
 import static dev.perfkit.ratelimit.Tiers.STANDARD;
 
 /**
- * Agents, limited by how much harm a burst could do: reads are relaxed (the class's
- * annotation), updates standard, creation and deletion sensitive (the methods' own).
+ * The agent registry's write API (kept in memory), limited by how much harm a burst could
+ * do: reads are relaxed (the class's annotation), updates standard, creation and deletion
+ * sensitive (the methods' own). The listing, {@code GET /api/agents}, reads the database
+ * ({@code DataController}).
  */
 @RestController
-@RequestMapping("/api/rl/agents")
+@RequestMapping("/api/agents")
 @RateLimit(tier = RELAXED)
 class AgentController {
 
@@ -35,14 +37,10 @@ class AgentController {
 
 	private final AtomicLong ids = new AtomicLong();
 
-	@GetMapping
-	Collection<Agent> list() {
-		return this.agents.values();
-	}
-
 	@GetMapping("/{id}")
-	Agent get(@PathVariable long id) {
-		return this.agents.get(id);
+	ResponseEntity<Agent> get(@PathVariable long id) {
+		Agent agent = this.agents.get(id);
+		return (agent != null) ? ResponseEntity.ok(agent) : ResponseEntity.notFound().build();
 	}
 
 	@PostMapping

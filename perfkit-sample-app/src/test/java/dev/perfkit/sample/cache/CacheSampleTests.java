@@ -44,8 +44,8 @@ class CacheSampleTests {
 
 	@Test
 	void statisticsAreComputedOnceAndTheHeaderSaysSo() throws Exception {
-		HttpResponse<String> first = send("GET", "/agents/agent-42/statistics");
-		HttpResponse<String> second = send("GET", "/agents/agent-42/statistics");
+		HttpResponse<String> first = send("GET", "/api/agents/agent-42/statistics");
+		HttpResponse<String> second = send("GET", "/api/agents/agent-42/statistics");
 		assertThat(first.headers().firstValue("X-Cache-Status")).hasValue("MISS");
 		assertThat(second.headers().firstValue("X-Cache-Status")).hasValue("HIT");
 		assertThat(second.body()).isEqualTo(first.body()).contains("agent-42");
@@ -54,9 +54,9 @@ class CacheSampleTests {
 
 	@Test
 	void addingCreditsEvictsTheCachedBalance() throws Exception {
-		assertThat(send("GET", "/accounts/acme/credits").body()).contains("\"credits\":0");
-		assertThat(send("POST", "/accounts/acme/credits?amount=250").body()).contains("\"credits\":250");
-		assertThat(send("GET", "/accounts/acme/credits").body()).contains("\"credits\":250");
+		assertThat(send("GET", "/api/accounts/acme/credits").body()).contains("\"credits\":0");
+		assertThat(send("POST", "/api/accounts/acme/credits?amount=250").body()).contains("\"credits\":250");
+		assertThat(send("GET", "/api/accounts/acme/credits").body()).contains("\"credits\":250");
 	}
 
 	private HttpResponse<String> send(String method, String path) throws Exception {

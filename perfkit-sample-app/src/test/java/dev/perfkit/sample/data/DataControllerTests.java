@@ -37,9 +37,9 @@ class DataControllerTests {
 
 	@Test
 	void theNPlusOneEndpointIsReportedWithItsRoute() throws Exception {
-		get("/data/executions/n-plus-one");
+		get("/api/executions/n-plus-one");
 		assertThat(this.insight.snapshot().nPlusOneSuspects()).singleElement().satisfies((suspect) -> {
-			assertThat(suspect.entryPoint()).isEqualTo("GET /data/executions/n-plus-one");
+			assertThat(suspect.entryPoint()).isEqualTo("GET /api/executions/n-plus-one");
 			assertThat(suspect.lastCount()).isEqualTo(20);
 			assertThat(suspect.caller()).contains("AgentQueries");
 		});
@@ -47,14 +47,14 @@ class DataControllerTests {
 
 	@Test
 	void theFetchJoinTwinIsNotReported() throws Exception {
-		get("/data/executions");
-		get("/data/agents");
+		get("/api/executions");
+		get("/api/agents");
 		assertThat(this.insight.snapshot().nPlusOneSuspects()).isEmpty();
 	}
 
 	@Test
 	void theReportQueryIsMeasured() throws Exception {
-		get("/data/reports/balances");
+		get("/api/reports/balances");
 		assertThat(this.insight.snapshot().queries())
 			.anySatisfy((query) -> assertThat(query.sql()).contains("credit_transaction"));
 	}

@@ -49,7 +49,7 @@ class DataReplicaIntegrationTests {
 	@Test
 	void theReadOnlyAgentListingRunsOnTheReplica() throws Exception {
 		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/data/agents")).build(),
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/api/agents")).build(),
 					HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).contains("agent-1");

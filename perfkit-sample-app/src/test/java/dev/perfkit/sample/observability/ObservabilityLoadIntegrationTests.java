@@ -77,11 +77,11 @@ class ObservabilityLoadIntegrationTests {
 						.equals("ok"));
 		// Cache: misses for new agents, then hits for the same agents and the price list.
 		for (int i = 0; i < 10; i++) {
-			assertThat(get("/agents/" + RUN + "-" + i + "/statistics").statusCode()).isEqualTo(200);
+			assertThat(get("/api/agents/" + RUN + "-" + i + "/statistics").statusCode()).isEqualTo(200);
 		}
 		for (int i = 0; i < 5; i++) {
-			assertThat(get("/agents/" + RUN + "-" + i + "/statistics").statusCode()).isEqualTo(200);
-			assertThat(get("/pricing").statusCode()).isEqualTo(200);
+			assertThat(get("/api/agents/" + RUN + "-" + i + "/statistics").statusCode()).isEqualTo(200);
+			assertThat(get("/api/pricing").statusCode()).isEqualTo(200);
 		}
 		// Rate limiting: the webhooks tier allows 20 a minute per source.
 		int rejected = 0;
@@ -93,8 +93,8 @@ class ObservabilityLoadIntegrationTests {
 		}
 		assertThat(rejected).isEqualTo(5);
 		// Database: a slow report query and the N+1 endpoint.
-		assertThat(get("/data/reports/balances").statusCode()).isEqualTo(200);
-		assertThat(get("/data/executions/n-plus-one").statusCode()).isEqualTo(200);
+		assertThat(get("/api/reports/balances").statusCode()).isEqualTo(200);
+		assertThat(get("/api/executions/n-plus-one").statusCode()).isEqualTo(200);
 	}
 
 	@Test

@@ -63,7 +63,7 @@ class RedisOutageIntegrationTests {
 
 		redis.kill();
 		await("degraded without Redis").atMost(BOUND).untilAsserted(() -> {
-			get("/pricing");
+			get("/api/pricing");
 			JsonNode report = json("/actuator/perfkit");
 			assertThat(report.get("status").asString()).isIn("DEGRADED", "CRITICAL");
 			assertThat(report.at("/degraded/active").asBoolean()).isTrue();
@@ -74,13 +74,13 @@ class RedisOutageIntegrationTests {
 			assertThat(group.at("/components/perfkitCache/status").asString()).isEqualTo("DEGRADED");
 			assertThat(group.at("/components/perfkitCache/details/state").asString()).isEqualTo("degraded");
 		});
-		assertThat(get("/pricing").statusCode()).as("the cache keeps serving").isEqualTo(200);
+		assertThat(get("/api/pricing").statusCode()).as("the cache keeps serving").isEqualTo(200);
 		assertThat(get("/actuator/health/perfkit").statusCode()).isEqualTo(200);
 		assertThat(json("/actuator/health/liveness").get("status").asString()).isEqualTo("UP");
 
 		redis.restart();
 		await("restored with Redis").atMost(BOUND).untilAsserted(() -> {
-			get("/pricing");
+			get("/api/pricing");
 			JsonNode report = json("/actuator/perfkit");
 			assertThat(report.at("/degraded/active").asBoolean()).as(report.at("/degraded").toString()).isFalse();
 			assertThat(report.get("status").asString()).isNotIn("DEGRADED", "CRITICAL");

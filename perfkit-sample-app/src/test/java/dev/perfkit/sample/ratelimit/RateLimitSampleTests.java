@@ -51,11 +51,13 @@ class RateLimitSampleTests {
 
 	@Test
 	void agentReadsAreRelaxedAndCreationIsSensitive() throws Exception {
-		HttpResponse<String> created = post("/api/rl/agents", "{\"name\":\"a\"}", "198.51.100.2");
+		HttpResponse<String> created = post("/api/agents", "{\"name\":\"a\"}", "198.51.100.2");
 		assertThat(created.statusCode()).isEqualTo(201);
 		assertThat(created.headers().firstValue("X-RateLimit-Limit")).hasValue("20");
-		HttpResponse<String> read = this.http.send(HttpRequest.newBuilder(uri("/api/rl/agents"))
+		String id = created.body().replaceAll(".*\"id\":(\\d+).*", "$1");
+		HttpResponse<String> read = this.http.send(HttpRequest.newBuilder(uri("/api/agents/" + id))
 			.header("X-Forwarded-For", "198.51.100.2").build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(read.statusCode()).isEqualTo(200);
 		assertThat(read.headers().firstValue("X-RateLimit-Limit")).hasValue("120");
 	}
 
