@@ -177,7 +177,7 @@ public final class Verdict {
 		}
 	}
 
-	private void admissions() {
+	private void admissions() throws IOException {
 		int limit = Integer.parseInt(env("LOAD_AUTH_LIMIT", "5"));
 		long window = Long.parseLong(env("LOAD_AUTH_WINDOW_MILLIS", "60000"));
 		int instances = env("LOAD_INSTANCES", "").split(",").length;
@@ -185,13 +185,25 @@ public final class Verdict {
 		// restarted Redis counts afresh (docs/rate-limiting.md): a window touching the outage
 		// may admit the limit once before, once per instance during and once after it.
 		int outageBound = limit * (instances + 2);
-		List<long[]> outages = this.faults.stream()
-			.filter(f -> f.name().startsWith("redis"))
-			.map(f -> new long[] { f.start() - window, f.end() + Long.parseLong(env("LOAD_REDIS_GRACE_MILLIS", "10000")) })
-			.toList();
+		List<long[]> outages = new ArrayList<>();
+		for (Fault fault : this.faults) {
+			if (fault.name().startsWith("redis")) {
+				outages.add(new long[] { fault.start() - window, fault.end() + 1000 });
+			}
+		}
+		List<long[]> fallbacks = fallbacks();
+		long fallbackMillis = fallbacks.stream().mapToLong(f -> f[1] - f[0]).sum();
+		for (long[] fallback : fallbacks) {
+			outages.add(new long[] { fallback[0] - window, fallback[1] + 1000 });
+		}
+		this.report.append(String.format(Locale.ROOT,
+				"Rate checks of the auth tier decided locally (an instance's fallback counter rose) within %d "
+						+ "spans, %.1f s in all.%n%n",
+				fallbacks.size(), fallbackMillis / 1000.0));
 		this.report.append("Logins admitted per key within one ").append(window / 1000).append(" s window (limit ")
 			.append(limit)
-			.append(outages.isEmpty() ? "" : "; " + outageBound + " in windows touching a Redis outage")
+			.append(outages.isEmpty() ? ""
+					: "; " + outageBound + " in windows touching a Redis outage or a local fallback")
 			.append("):\n\n| key kind | keys | admitted | rejected (429) | busiest window | busiest window touching an outage |\n")
 			.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
 		List<Sample> logins = this.samples.stream().filter(s -> s.endpoint().equals("login")).toList();
@@ -238,6 +250,46 @@ public final class Verdict {
 		if (!violations.isEmpty()) {
 			this.failures.add("over-admission per " + kind + ": " + violations);
 		}
+	}
+
+	/**
+	 * The spans in which an instance decided auth checks locally: between two readings of
+	 * {@code monitor.csv} (time, instance, fallback count or -1 when down, breaker state)
+	 * where the count rose, or began above zero in a restarted instance, or the breaker was
+	 * not closed.
+	 */
+	private List<long[]> fallbacks() throws IOException {
+		Path file = this.settings.out().resolve("monitor.csv");
+		if (!Files.exists(file)) {
+			return List.of();
+		}
+		Map<String, long[]> previous = new TreeMap<>(); // instance -> {time, count}
+		List<long[]> spans = new ArrayList<>();
+		for (String line : Files.readAllLines(file)) {
+			String[] f = line.split(",");
+			if (f.length < 4) {
+				continue;
+			}
+			long time = Long.parseLong(f[0]);
+			long count = (long) Double.parseDouble(f[2]);
+			double state = Double.parseDouble(f[3]);
+			long[] before = previous.get(f[1]);
+			if (before != null && count >= 0 && (count > before[1] || state > 0)) {
+				spans.add(new long[] { before[0], time });
+			}
+			previous.put(f[1], new long[] { time, count });
+		}
+		spans.sort((a, b) -> Long.compare(a[0], b[0]));
+		List<long[]> merged = new ArrayList<>();
+		for (long[] span : spans) {
+			if (!merged.isEmpty() && span[0] <= merged.get(merged.size() - 1)[1]) {
+				merged.get(merged.size() - 1)[1] = Math.max(merged.get(merged.size() - 1)[1], span[1]);
+			}
+			else {
+				merged.add(span);
+			}
+		}
+		return merged;
 	}
 
 	private static List<long[]> complement(List<long[]> ranges) {
@@ -292,13 +344,19 @@ public final class Verdict {
 
 	private static final Pattern CREDITS = Pattern.compile("\"credits\"\\s*:\\s*(-?\\d+)");
 
-	private static Long balance(HttpClient http, String instance, String account) throws Exception {
-		HttpResponse<String> response = http.send(
+	private static Long balance(HttpClient http, String instance, String account) throws InterruptedException {
+		HttpResponse<String> response;
+		try {
+			response = http.send(
 				HttpRequest.newBuilder(URI.create(instance + "/api/accounts/" + account + "/credits"))
 					.header("X-Forwarded-For", "10.99.0.1")
 					.timeout(Duration.ofSeconds(5))
 					.build(),
 				HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			return null; // the instance does not answer: not what the database holds either
+		}
 		Matcher matcher = CREDITS.matcher(response.body());
 		return (response.statusCode() == 200 && matcher.find()) ? Long.valueOf(matcher.group(1)) : null;
 	}
