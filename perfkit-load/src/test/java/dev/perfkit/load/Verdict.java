@@ -256,14 +256,14 @@ public final class Verdict {
 	 * The spans in which an instance decided auth checks locally: between two readings of
 	 * {@code monitor.csv} (time, instance, fallback count or -1 when down, breaker state)
 	 * where the count rose, or began above zero in a restarted instance, or the breaker was
-	 * not closed.
+	 * not closed. Readings of -1 (no answer) are skipped.
 	 */
 	private List<long[]> fallbacks() throws IOException {
 		Path file = this.settings.out().resolve("monitor.csv");
 		if (!Files.exists(file)) {
 			return List.of();
 		}
-		Map<String, long[]> previous = new TreeMap<>(); // instance -> {time, count}
+		Map<String, long[]> previous = new TreeMap<>(); // instance -> last {time, count} read
 		List<long[]> spans = new ArrayList<>();
 		for (String line : Files.readAllLines(file)) {
 			String[] f = line.split(",");
@@ -273,8 +273,13 @@ public final class Verdict {
 			long time = Long.parseLong(f[0]);
 			long count = (long) Double.parseDouble(f[2]);
 			double state = Double.parseDouble(f[3]);
+			if (count < 0) {
+				continue; // no reading: down or too slow to answer
+			}
 			long[] before = previous.get(f[1]);
-			if (before != null && count >= 0 && (count > before[1] || state > 0)) {
+			boolean rose = before != null && count > before[1];
+			boolean restartedWithFallbacks = before != null && count < before[1] && count > 0;
+			if (before != null && (rose || restartedWithFallbacks || state > 0)) {
 				spans.add(new long[] { before[0], time });
 			}
 			previous.put(f[1], new long[] { time, count });
