@@ -29,7 +29,8 @@ import dev.perfkit.load.Recorder.Sample;
  * <li>requests per second and p50/p95/p99 per endpoint at each level, errors included;</li>
  * <li>the latency of cache hits (responses saying {@code X-Cache-Status: HIT});</li>
  * <li>each fault's window against the rest of the run;</li>
- * <li><b>no 5xx</b> and no failed connection, anywhere in the run;</li>
+ * <li><b>no 5xx</b> and no failed connection, anywhere in the run, but for a POST in flight on
+ * an instance that was killed (nginx's 502, see {@link #serverErrors()});</li>
  * <li><b>no over-admission</b> (perfkit on): per client address and per e-mail, the logins
  * admitted within one window of the {@code auth} tier, counted from the responses
  * ({@link Admissions}), never above its limit; windows that touch a Redis outage may reach
@@ -44,6 +45,9 @@ import dev.perfkit.load.Recorder.Sample;
 public final class Verdict {
 
 	private static final List<String> CACHED = List.of("pricing", "statistics", "credits-read");
+
+	private static final List<String> ENDPOINTS_GET = List.of("pricing", "statistics", "credits-read", "executions",
+			"n-plus-one", "report");
 
 	private final String label;
 
@@ -73,7 +77,7 @@ public final class Verdict {
 			.filter(line -> !line.isBlank())
 			.map(Sample::parse)
 			.toList();
-		Path faultFile = out.resolve("faults.csv");
+		Path faultFile = out.resolve("fault-times.csv");
 		this.faults = Files.exists(faultFile)
 				? Files.readAllLines(faultFile).stream().filter(l -> !l.isBlank()).map(Fault::parse).toList() : List.of();
 	}
@@ -150,11 +154,19 @@ public final class Verdict {
 		Predicate<Sample> inAnyFault = s -> this.faults.stream().anyMatch(f -> f.covers(s.sent()));
 		this.report.append("| window | seconds | req/s | p50 ms | p95 ms | p99 ms | 5xx | failed |\n")
 			.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-		long quietMillis = this.settings.totalSeconds() * 1000L - this.settings.warmupSeconds() * 1000L
-				- this.faults.stream().mapToLong(Fault::millis).sum();
+		long from = this.started + this.settings.warmupSeconds() * 1000L;
+		long to = this.started + this.settings.totalSeconds() * 1000L;
+		long quietMillis = 0;
+		for (long t = from; t < to; t += 100) {
+			long time = t;
+			if (this.faults.stream().noneMatch(f -> f.covers(time))) {
+				quietMillis += 100;
+			}
+		}
 		faultRow("no fault", this.samples.stream().filter(measured.and(inAnyFault.negate())).toList(), quietMillis);
 		for (Fault fault : this.faults) {
-			faultRow(fault.name(), this.samples.stream().filter(s -> fault.covers(s.sent())).toList(), fault.millis());
+			long millis = Math.min(fault.end(), to) - Math.max(fault.start(), from);
+			faultRow(fault.name(), this.samples.stream().filter(s -> fault.covers(s.sent())).toList(), millis);
 		}
 		this.report.append("\n");
 	}
@@ -165,12 +177,27 @@ public final class Verdict {
 				millis / 1000.0, row.rps, row.p50, row.p95, row.p99, row.s5xx, row.failed));
 	}
 
+	/**
+	 * Any 5xx or failed connection fails the run, except one documented case: a 502 from
+	 * nginx for a POST that was in flight on an instance when it was killed. nginx retries
+	 * a request on the other instance only when it cannot have reached the first (a refused
+	 * connection, or an idempotent method); a POST the dead instance may have run is never
+	 * sent twice.
+	 */
 	private void serverErrors() {
+		Predicate<Sample> diedInFlight = s -> s.status() == 502 && !ENDPOINTS_GET.contains(s.endpoint())
+				&& this.faults.stream()
+					.anyMatch(f -> f.name().startsWith("app") && s.sent() <= f.start() + 1000 && s.received() >= f.start());
+		Map<String, Long> documented = this.samples.stream()
+			.filter(diedInFlight)
+			.collect(Collectors.groupingBy(s -> s.endpoint() + " " + s.status(), TreeMap::new, Collectors.counting()));
 		Map<String, Long> errors = this.samples.stream()
 			.filter(s -> s.status() >= 500 || s.status() == 0)
+			.filter(diedInFlight.negate())
 			.collect(Collectors.groupingBy(s -> s.endpoint() + " " + s.status(), TreeMap::new, Collectors.counting()));
-		this.report.append("5xx and failed connections (whole run): ")
+		this.report.append("Unexpected 5xx and failed connections (whole run): ")
 			.append(errors.isEmpty() ? "none" : errors.toString())
+			.append(documented.isEmpty() ? "" : "; 502 for POSTs in flight on the killed instance: " + documented)
 			.append("\n\n");
 		if (!errors.isEmpty()) {
 			this.failures.add("unexpected 5xx or failed connections " + errors);
