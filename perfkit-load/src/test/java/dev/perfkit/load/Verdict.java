@@ -208,10 +208,12 @@ public final class Verdict {
 		int limit = Integer.parseInt(env("LOAD_AUTH_LIMIT", "5"));
 		long window = Long.parseLong(env("LOAD_AUTH_WINDOW_MILLIS", "60000"));
 		int instances = env("LOAD_INSTANCES", "").split(",").length;
-		// During a Redis outage the auth tier's 'local' policy counts per instance, and the
-		// restarted Redis counts afresh (docs/rate-limiting.md): a window touching the outage
-		// may admit the limit once before, once per instance during and once after it.
-		int outageBound = limit * (instances + 2);
+		// During a Redis outage or a local fallback the auth tier's 'local' policy counts per
+		// instance, a restarted Redis counts afresh and so does a restarted instance
+		// (docs/rate-limiting.md): a window touching one may admit the limit in Redis, once
+		// more per Redis restart, and once per instance and per instance restart locally.
+		long restarts = this.faults.stream().filter(f -> f.name().startsWith("redis") || f.name().startsWith("app")).count();
+		int outageBound = (int) (limit * (instances + 1 + restarts));
 		List<long[]> outages = new ArrayList<>();
 		for (Fault fault : this.faults) {
 			if (fault.name().startsWith("redis")) {
