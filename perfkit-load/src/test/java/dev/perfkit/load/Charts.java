@@ -58,8 +58,8 @@ public final class Charts {
 			double a = Double.parseDouble(on.get(i)[column]);
 			double b = Double.parseDouble(off.get(i)[column]);
 			int x = 60 + group * 190;
-			bar(svg, x, base, 70, a / max * 230, "#2f6fb0", a, unit);
-			bar(svg, x + 80, base, 70, b / max * 230, "#b0b0b0", b, unit);
+			bar(svg, x, base, 70, a / max * 200, "#2f6fb0", a, unit);
+			bar(svg, x + 80, base, 70, b / max * 200, "#b0b0b0", b, unit);
 			svg.append(String.format(Locale.ROOT, "<text x='%d' y='%d'>%s users</text>", x + 40, base + 22,
 					on.get(i)[0]));
 			group++;
@@ -72,7 +72,7 @@ public final class Charts {
 				"<text x='20' y='%d' font-size='11' fill='#555'>Shared 2-core machine: compare on with off, not with other hosts.</text>",
 				height - 12));
 		svg.append("</svg>");
-		return "<!doctype html><html><body style='margin:0'>" + svg + "</body></html>";
+		return "<!doctype html><html><body style='margin:0;overflow:hidden'>" + svg + "</body></html>";
 	}
 
 	private static void bar(StringBuilder svg, int x, int base, int width, double height, String color, double value,
