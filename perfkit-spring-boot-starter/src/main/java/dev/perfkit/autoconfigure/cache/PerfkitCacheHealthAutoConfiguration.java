@@ -13,13 +13,13 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The {@code perfkitCache} health indicator, reporting a Redis outage as degraded rather
- * than down.
+ * than down. Boot's {@code management.health.perfkitcache.enabled=false} removes it.
  */
 @AutoConfiguration(after = PerfkitCacheAutoConfiguration.class)
 @ConditionalOnPerfkitEnabled
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(TwoTierCacheManager.class)
-@ConditionalOnEnabledHealthIndicator("perfkitCache")
+@ConditionalOnEnabledHealthIndicator("perfkitcache")
 public final class PerfkitCacheHealthAutoConfiguration {
 
 	@Bean

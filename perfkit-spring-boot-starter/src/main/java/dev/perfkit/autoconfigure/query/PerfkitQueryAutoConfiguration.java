@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -162,12 +163,13 @@ public final class PerfkitQueryAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+	@ConditionalOnClass(name = { "org.springframework.boot.health.contributor.HealthIndicator",
+			"org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator" })
 	static class PoolHealthConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "perfkitPoolHealthIndicator")
-		@ConditionalOnBooleanProperty(name = "management.health.perfkit-pool.enabled", matchIfMissing = true)
+		@ConditionalOnEnabledHealthIndicator("perfkitpool")
 		PoolHealthIndicator perfkitPoolHealthIndicator(PoolInsight pools, PerfkitQueryProperties properties) {
 			return new PoolHealthIndicator(pools, properties.getPool());
 		}
