@@ -19,11 +19,13 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnPerfkitEnabled
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(TwoTierCacheManager.class)
-@ConditionalOnEnabledHealthIndicator("perfkitcache")
 public final class PerfkitCacheHealthAutoConfiguration {
 
+	// The switch is on the method, not the class: a class-level condition's class is loaded
+	// before @ConditionalOnClass is evaluated, and spring-boot-health may be absent.
 	@Bean
 	@ConditionalOnMissingBean(name = "perfkitCacheHealthIndicator")
+	@ConditionalOnEnabledHealthIndicator("perfkitcache")
 	HealthIndicator perfkitCacheHealthIndicator(TwoTierCacheManager manager) {
 		return new PerfkitCacheHealthIndicator(manager);
 	}

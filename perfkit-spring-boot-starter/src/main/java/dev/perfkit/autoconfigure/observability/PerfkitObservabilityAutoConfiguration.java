@@ -92,13 +92,15 @@ public final class PerfkitObservabilityAutoConfiguration {
 
 	}
 
+	// @ConditionalOnAvailableEndpoint sits on the method: a class-level condition's class
+	// is loaded before @ConditionalOnClass is evaluated, and actuator may be absent.
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(Endpoint.class)
-	@ConditionalOnAvailableEndpoint(PerfkitEndpoint.class)
+	@ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 	static class EndpointConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
+		@ConditionalOnAvailableEndpoint(PerfkitEndpoint.class)
 		PerfkitEndpoint perfkitEndpoint(PerformanceReportEngine engine, PerfkitDashboardProperties dashboard) {
 			if (dashboard.getRefresh().compareTo(Duration.ofSeconds(1)) < 0) {
 				throw new InvalidPerfkitPropertyException("perfkit.dashboard.refresh", dashboard.getRefresh(),

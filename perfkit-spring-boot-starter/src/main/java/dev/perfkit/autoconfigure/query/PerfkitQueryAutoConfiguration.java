@@ -16,6 +16,7 @@ import net.ttddyy.dsproxy.support.ProxyDataSource;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -40,6 +41,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
 @ConditionalOnPerfkitEnabled
 @ConditionalOnClass({ DataSource.class, ProxyDataSource.class })
+@ConditionalOnBean(DataSource.class)
 @ConditionalOnBooleanProperty(name = "perfkit.query.enabled", matchIfMissing = true)
 @EnableConfigurationProperties({ PerfkitQueryProperties.class, PerfkitReplicaProperties.class })
 public final class PerfkitQueryAutoConfiguration {
