@@ -98,6 +98,10 @@ final class SampleProcess implements AutoCloseable {
 		return URI.create("http://127.0.0.1:" + this.port + path);
 	}
 
+	long pid() {
+		return this.process.pid();
+	}
+
 	String output() throws IOException {
 		return Files.readString(this.log);
 	}
