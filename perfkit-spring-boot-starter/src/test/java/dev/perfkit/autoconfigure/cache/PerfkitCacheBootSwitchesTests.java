@@ -1,10 +1,15 @@
 package dev.perfkit.autoconfigure.cache;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.perfkit.autoconfigure.redis.PerfkitRedisAutoConfiguration;
 import dev.perfkit.cache.TwoTierCacheManager;
+import dev.perfkit.test.RedisEndpoint;
+import dev.perfkit.test.TestRedis;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -13,6 +18,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizer;
 import org.springframework.boot.cache.autoconfigure.metrics.CacheMetricsAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.Cacheable;
@@ -23,6 +29,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * perfkit's cache honours Boot's own cache switches: {@code spring.cache.type}, the
@@ -101,6 +108,38 @@ class PerfkitCacheBootSwitchesTests {
 			assertThat(registry.get("perfkit.cache.gets").tag("cache", "pricing").tag("tier", "local")
 				.tag("result", "hit").counter().count()).isEqualTo(2);
 		});
+	}
+
+	@Test
+	void withRedisAHitOnEitherTierIsAHitAndAMissOnBothIsAMiss() {
+		RedisEndpoint redis = TestRedis.get();
+		String cache = "pricing-" + UUID.randomUUID();
+		ApplicationContextRunner twoTier = this.contextRunner
+			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+					PerfkitRedisAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
+					"perfkit.cache.cache-names=" + cache);
+		twoTier.run((a) -> twoTier.run((b) -> {
+			TwoTierCacheManager managerA = a.getBean(TwoTierCacheManager.class);
+			TwoTierCacheManager managerB = b.getBean(TwoTierCacheManager.class);
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> managerA.snapshot().subscribed() && managerB.snapshot().subscribed());
+			managerA.getCache(cache).get("a"); // miss on both tiers
+			managerA.getCache(cache).put("a", "A");
+			managerA.getCache(cache).get("a"); // local hit
+			managerB.getCache(cache).get("a"); // local miss, remote hit
+			managerB.getCache(cache).get("b"); // miss on both tiers
+			MeterRegistry metersA = a.getBean(MeterRegistry.class);
+			MeterRegistry metersB = b.getBean(MeterRegistry.class);
+			assertThat(gets(metersA, cache, "hit")).isEqualTo(1);
+			assertThat(gets(metersA, cache, "miss")).isEqualTo(1);
+			assertThat(gets(metersB, cache, "hit")).as("the remote hit").isEqualTo(1);
+			assertThat(gets(metersB, cache, "miss")).isEqualTo(1);
+		}));
+	}
+
+	private static double gets(MeterRegistry registry, String cache, String result) {
+		return registry.get("cache.gets").tag("cache", cache).tag("result", result).functionCounter().count();
 	}
 
 	@Configuration(proxyBeanMethods = false)
