@@ -13,6 +13,7 @@ import dev.perfkit.autoconfigure.redis.PerfkitRedisAutoConfiguration;
 import dev.perfkit.cache.CacheMode;
 import dev.perfkit.cache.TwoTierCache;
 import dev.perfkit.cache.TwoTierCacheManager;
+import dev.perfkit.cache.ValueCodec;
 import dev.perfkit.pool.PoolInsight;
 import dev.perfkit.query.QueryInsight;
 import dev.perfkit.ratelimit.RateLimiter;
@@ -42,7 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Each capability switches on only where its classes and beans exist: the application
  * starts, and perfkit registers what its class path allows and nothing more, with each
  * piece taken away in turn (web, servlet stack for WebFlux, Redis, JDBC, the database
- * bean, actuator, Spring Security, the optional bucket4j and datasource-proxy). Redis is
+ * bean, actuator, Spring Security, Jackson, the optional bucket4j and datasource-proxy). Redis is
  * configured but never reached: nothing connects at startup.
  * <p>
  * Rate limiting's own rows (the servlet stack it needs) belong to its configuration's
@@ -244,6 +245,47 @@ class PerfkitClassPathMatrixTests {
 					.hasSingleBean(TwoTierCacheManager.class)
 					.hasSingleBean(QueryInsight.class);
 			});
+	}
+
+	@Test
+	void withoutJacksonTheCacheUsesTheApplicationsCodec() {
+		this.servlet.withClassLoader(new FilteredClassLoader("tools.jackson", "com.fasterxml.jackson"))
+			.withBean("json", ValueCodec.class, PassThroughCodec::new)
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(TwoTierCacheManager.class);
+				assertThat(cacheMode(context)).isEqualTo(CacheMode.TWO_TIER);
+			});
+	}
+
+	@Test
+	void withoutJacksonOrACodecStartupFailsNamingTheCodecProperty() {
+		this.servlet.withClassLoader(new FilteredClassLoader("tools.jackson", "com.fasterxml.jackson"))
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidPerfkitPropertyException.class)
+				.hasMessageContaining("perfkit.cache.")
+				.hasMessageContaining("codec"));
+	}
+
+	/** Strings only: enough to start without Jackson. */
+	static class PassThroughCodec implements ValueCodec {
+
+		@Override
+		public byte id() {
+			return 42;
+		}
+
+		@Override
+		public byte[] encode(Object value) {
+			return value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		}
+
+		@Override
+		public Object decode(byte[] bytes) {
+			return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+		}
+
 	}
 
 	private static CacheMode cacheMode(ApplicationContext context) {

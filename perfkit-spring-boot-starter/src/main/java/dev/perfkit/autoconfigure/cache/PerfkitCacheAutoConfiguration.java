@@ -33,6 +33,8 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
 
 /**
  * Makes perfkit's {@link TwoTierCacheManager} the application's {@link CacheManager} when
@@ -63,12 +65,18 @@ public final class PerfkitCacheAutoConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(PerfkitCacheAutoConfiguration.class);
 
+	private static final String JACKSON = "tools.jackson.databind.json.JsonMapper";
+
 	@Bean(destroyMethod = "close")
 	TwoTierCacheManager cacheManager(PerfkitCacheProperties properties, ObjectProvider<RedisConnectorFactory> redis,
 			ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<CacheSettingsCustomizer> customizers,
-			ListableBeanFactory beanFactory) {
+			ListableBeanFactory beanFactory, ResourceLoader resourceLoader) {
 		Map<String, ValueCodec> codecs = new LinkedHashMap<>();
-		codecs.put("json", new JsonValueCodec(properties.getAllowedPackages()));
+		// The JSON codec needs Jackson; without it the application names a ValueCodec bean
+		// of its own, else startup fails naming perfkit.cache.codec.
+		if (ClassUtils.isPresent(JACKSON, resourceLoader.getClassLoader())) {
+			codecs.put("json", new JsonValueCodec(properties.getAllowedPackages()));
+		}
 		codecs.putAll(beanFactory.getBeansOfType(ValueCodec.class));
 		CacheSettingsResolver settings = new CacheSettingsResolver(properties, codecs,
 				customizers.orderedStream().toList());
