@@ -234,7 +234,9 @@ final class InvalidationBus implements AutoCloseable {
 		StatefulRedisPubSubConnection<byte[], byte[]> current = this.connection;
 		this.connection = null;
 		if (current != null) {
-			current.closeAsync();
+			// Wait for the close, so that a client shut down right after does not close
+			// the connection again (Lettuce's "Connection is already closed" warning).
+			RedisConnector.closeAndWait(current);
 		}
 	}
 

@@ -49,6 +49,9 @@ public final class RedisConnector implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisConnector.class);
 
+	/** A close is one event-loop round trip; this only bounds a stuck one. */
+	private static final long CLOSE_WAIT_MILLIS = 2000;
+
 	private final Supplier<? extends AbstractRedisClient> client;
 
 	private final RedisConnectorSettings settings;
@@ -348,7 +351,26 @@ public final class RedisConnector implements AutoCloseable {
 		this.connection = null;
 		this.commands = null;
 		if (current != null) {
-			current.closeAsync();
+			closeAndWait(current);
+		}
+	}
+
+	/**
+	 * Close a connection and wait, briefly, until it is closed. Lettuce drops a connection
+	 * from its client only once its close completes; a client shut down before that closes
+	 * it a second time and logs {@code Connection is already closed}. Waiting here keeps
+	 * the application's shutdown quiet.
+	 * @param connection the connection to close
+	 */
+	public static void closeAndWait(StatefulConnection<?, ?> connection) {
+		try {
+			connection.closeAsync().get(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// The connection is going away anyway; the client closes what is left.
 		}
 	}
 

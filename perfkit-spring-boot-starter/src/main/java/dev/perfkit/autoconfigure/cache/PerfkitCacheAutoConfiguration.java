@@ -31,7 +31,10 @@ import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheAspectSupport;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
 
 /**
  * Makes perfkit's {@link TwoTierCacheManager} the application's {@link CacheManager} when
@@ -40,6 +43,13 @@ import org.springframework.context.annotation.Configuration;
  * {@code CacheAutoConfiguration}, which then backs off (it would otherwise pick Redis or
  * Caffeine alone); it uses Redis through {@link RedisConnectorFactory} when that is
  * present and runs every cache locally otherwise.
+ * <p>
+ * Like Boot's own cache managers it honours {@code spring.cache.type}: unset or
+ * {@code perfkit} selects perfkit, any other type ({@code none}, {@code simple}, ...)
+ * makes perfkit back off in favour of Boot's choice. The application's
+ * {@code CacheManagerCustomizer} beans are applied to the manager, and Boot's
+ * {@code cache.*} meters cover perfkit's caches through a
+ * {@link TwoTierCacheMeterBinderProvider}.
  */
 @AutoConfiguration(after = PerfkitRedisAutoConfiguration.class,
 		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -48,18 +58,25 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnClass({ CacheManager.class, Caffeine.class })
 @ConditionalOnBean(CacheAspectSupport.class)
 @ConditionalOnMissingBean(CacheManager.class)
+@Conditional(OnPerfkitCacheTypeCondition.class)
 @ConditionalOnBooleanProperty(name = "perfkit.cache.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(PerfkitCacheProperties.class)
 public final class PerfkitCacheAutoConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(PerfkitCacheAutoConfiguration.class);
 
+	private static final String JACKSON = "tools.jackson.databind.json.JsonMapper";
+
 	@Bean(destroyMethod = "close")
 	TwoTierCacheManager cacheManager(PerfkitCacheProperties properties, ObjectProvider<RedisConnectorFactory> redis,
 			ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<CacheSettingsCustomizer> customizers,
-			ListableBeanFactory beanFactory) {
+			ListableBeanFactory beanFactory, ResourceLoader resourceLoader) {
 		Map<String, ValueCodec> codecs = new LinkedHashMap<>();
-		codecs.put("json", new JsonValueCodec(properties.getAllowedPackages()));
+		// The JSON codec needs Jackson; without it the application names a ValueCodec bean
+		// of its own, else startup fails naming perfkit.cache.codec.
+		if (ClassUtils.isPresent(JACKSON, resourceLoader.getClassLoader())) {
+			codecs.put("json", new JsonValueCodec(properties.getAllowedPackages()));
+		}
 		codecs.putAll(beanFactory.getBeansOfType(ValueCodec.class));
 		CacheSettingsResolver settings = new CacheSettingsResolver(properties, codecs,
 				customizers.orderedStream().toList());
@@ -69,6 +86,7 @@ public final class PerfkitCacheAutoConfiguration {
 		TwoTierCacheManager manager = new TwoTierCacheManager(settings, connector,
 				meterRegistry.getIfAvailable(SimpleMeterRegistry::new), properties.getChannel(),
 				properties.getCacheNames(), properties.isDynamic());
+		BootCacheManagerCustomizers.customize(manager, beanFactory);
 		manager.start();
 		return manager;
 	}
@@ -88,6 +106,19 @@ public final class PerfkitCacheAutoConfiguration {
 		catch (RuntimeException ex) {
 			logger.warn("perfkit could not warm cache '{}': {}", warmer.cacheName(), ex.toString());
 		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "org.springframework.boot.cache.metrics.CacheMeterBinderProvider",
+			"io.micrometer.core.instrument.binder.cache.CacheMeterBinder" })
+	static class BootCacheMetersConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		TwoTierCacheMeterBinderProvider perfkitCacheMeterBinderProvider(ObjectProvider<TwoTierCacheManager> manager) {
+			return new TwoTierCacheMeterBinderProvider(manager);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -13,17 +13,19 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The {@code perfkitCache} health indicator, reporting a Redis outage as degraded rather
- * than down.
+ * than down. Boot's {@code management.health.perfkitcache.enabled=false} removes it.
  */
 @AutoConfiguration(after = PerfkitCacheAutoConfiguration.class)
 @ConditionalOnPerfkitEnabled
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(TwoTierCacheManager.class)
-@ConditionalOnEnabledHealthIndicator("perfkitCache")
 public final class PerfkitCacheHealthAutoConfiguration {
 
+	// The switch is on the method, not the class: a class-level condition's class is loaded
+	// before @ConditionalOnClass is evaluated, and spring-boot-health may be absent.
 	@Bean
 	@ConditionalOnMissingBean(name = "perfkitCacheHealthIndicator")
+	@ConditionalOnEnabledHealthIndicator("perfkitcache")
 	HealthIndicator perfkitCacheHealthIndicator(TwoTierCacheManager manager) {
 		return new PerfkitCacheHealthIndicator(manager);
 	}

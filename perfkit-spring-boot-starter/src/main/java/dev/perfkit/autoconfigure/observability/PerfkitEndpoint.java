@@ -9,6 +9,7 @@ import dev.perfkit.report.PerformanceReportEngine;
 import dev.perfkit.report.PlainTextReport;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -25,10 +26,12 @@ import org.springframework.util.MimeTypeUtils;
  * at {@code /actuator/perfkit/report}, the HTML dashboard at
  * {@code /actuator/perfkit/dashboard} when {@code perfkit.dashboard.enabled} is true,
  * and {@code DELETE /actuator/perfkit} to start the statistics afresh. Boot's
- * {@code management.endpoint.perfkit.access} governs it: {@code read-only} refuses the
- * reset, {@code none} removes the endpoint.
+ * {@code management.endpoint.perfkit.access} governs it. The reset changes state, so, as
+ * Boot does for such operations, it is opt-in: the default access is {@code read-only}
+ * (the reset is refused), {@code unrestricted} allows it and {@code none} removes the
+ * endpoint.
  */
-@WebEndpoint(id = "perfkit")
+@WebEndpoint(id = "perfkit", defaultAccess = Access.READ_ONLY)
 public class PerfkitEndpoint {
 
 	private static final MimeType JSON = MimeTypeUtils.APPLICATION_JSON;

@@ -1,11 +1,15 @@
 package dev.perfkit.autoconfigure.observability;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.util.ClassUtils;
@@ -42,8 +46,22 @@ class PerfkitHealthGroupEnvironmentPostProcessor implements EnvironmentPostProce
 			// them would fail Boot's group membership validation at startup.
 			return;
 		}
+		// Boot validates the group's members at startup: leave out any indicator switched
+		// off with Boot's management.health.<name>.enabled (or .defaults.enabled).
+		Binder binder = Binder.get(environment);
+		boolean byDefault = binder.bind("management.health.defaults.enabled", Boolean.class).orElse(true);
+		List<String> members = new ArrayList<>();
+		for (String member : List.of("perfkitCache", "perfkitRateLimit", "perfkitPool")) {
+			if (binder.bind("management.health." + member.toLowerCase(Locale.ROOT) + ".enabled", Boolean.class)
+				.orElse(byDefault)) {
+				members.add(member);
+			}
+		}
+		if (members.isEmpty()) {
+			return;
+		}
 		Map<String, Object> defaults = new LinkedHashMap<>();
-		defaults.put(GROUP + "include", "perfkitCache,perfkitRateLimit,perfkitPool");
+		defaults.put(GROUP + "include", String.join(",", members));
 		defaults.put(GROUP + "status.order", "down,out-of-service,saturated,degraded,up,unknown");
 		defaults.put(GROUP + "status.http-mapping.saturated", "200");
 		defaults.put(GROUP + "status.http-mapping.degraded", "200");

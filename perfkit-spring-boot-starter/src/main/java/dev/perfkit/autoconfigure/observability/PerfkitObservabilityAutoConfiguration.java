@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -91,13 +92,15 @@ public final class PerfkitObservabilityAutoConfiguration {
 
 	}
 
+	// @ConditionalOnAvailableEndpoint sits on the method: a class-level condition's class
+	// is loaded before @ConditionalOnClass is evaluated, and actuator may be absent.
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(Endpoint.class)
-	@ConditionalOnAvailableEndpoint(PerfkitEndpoint.class)
+	@ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 	static class EndpointConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
+		@ConditionalOnAvailableEndpoint(PerfkitEndpoint.class)
 		PerfkitEndpoint perfkitEndpoint(PerformanceReportEngine engine, PerfkitDashboardProperties dashboard) {
 			if (dashboard.getRefresh().compareTo(Duration.ofSeconds(1)) < 0) {
 				throw new InvalidPerfkitPropertyException("perfkit.dashboard.refresh", dashboard.getRefresh(),
@@ -110,12 +113,18 @@ public final class PerfkitObservabilityAutoConfiguration {
 
 	}
 
+	/**
+	 * The meter-based fallbacks. Each carries the same
+	 * {@code management.health.<name>.enabled} switch as the engine's own indicator, so
+	 * switching an indicator off removes it rather than swapping in its fallback.
+	 */
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(HealthIndicator.class)
+	@ConditionalOnClass({ HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
 	static class HealthConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "perfkitCacheHealthIndicator")
+		@ConditionalOnEnabledHealthIndicator("perfkitcache")
 		HealthIndicator perfkitCacheHealthIndicator(PerformanceReportEngine engine) {
 			return new RemoteBreakerHealthIndicator(engine, (report) -> report.cache().breaker(),
 					(report) -> report.cache().details(), (report) -> Map.of("caches", report.cache().caches().size(), "remoteErrors",
@@ -124,6 +133,7 @@ public final class PerfkitObservabilityAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "perfkitRateLimitHealthIndicator")
+		@ConditionalOnEnabledHealthIndicator("perfkitratelimit")
 		HealthIndicator perfkitRateLimitHealthIndicator(PerformanceReportEngine engine) {
 			return new RemoteBreakerHealthIndicator(engine, (report) -> report.rateLimit().breaker(),
 					(report) -> report.rateLimit().details(), (report) -> Map.of("errors",
@@ -132,6 +142,7 @@ public final class PerfkitObservabilityAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "perfkitPoolHealthIndicator")
+		@ConditionalOnEnabledHealthIndicator("perfkitpool")
 		HealthIndicator perfkitPoolHealthIndicator(PerformanceReportEngine engine, PerfkitReportProperties properties) {
 			return new PoolSaturationHealthIndicator(engine, properties.getPoolSaturation());
 		}

@@ -16,11 +16,13 @@ import net.ttddyy.dsproxy.support.ProxyDataSource;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -39,6 +41,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
 @ConditionalOnPerfkitEnabled
 @ConditionalOnClass({ DataSource.class, ProxyDataSource.class })
+@ConditionalOnBean(DataSource.class)
 @ConditionalOnBooleanProperty(name = "perfkit.query.enabled", matchIfMissing = true)
 @EnableConfigurationProperties({ PerfkitQueryProperties.class, PerfkitReplicaProperties.class })
 public final class PerfkitQueryAutoConfiguration {
@@ -162,12 +165,13 @@ public final class PerfkitQueryAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+	@ConditionalOnClass(name = { "org.springframework.boot.health.contributor.HealthIndicator",
+			"org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator" })
 	static class PoolHealthConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "perfkitPoolHealthIndicator")
-		@ConditionalOnBooleanProperty(name = "management.health.perfkit-pool.enabled", matchIfMissing = true)
+		@ConditionalOnEnabledHealthIndicator("perfkitpool")
 		PoolHealthIndicator perfkitPoolHealthIndicator(PoolInsight pools, PerfkitQueryProperties properties) {
 			return new PoolHealthIndicator(pools, properties.getPool());
 		}

@@ -1,11 +1,15 @@
 package dev.perfkit.autoconfigure.redis;
 
+import java.util.List;
+
 import dev.perfkit.autoconfigure.ConditionalOnPerfkitEnabled;
 import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
+import dev.perfkit.cache.TwoTierCacheManager;
 import dev.perfkit.redis.RedisConnectorFactory;
 import dev.perfkit.redis.RedisConnectorSettings;
 import io.lettuce.core.RedisClient;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -19,7 +23,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * Gives perfkit's engines Redis connections over the application's own
  * {@link LettuceConnectionFactory} and its native client, configured by Boot's
  * {@code spring.data.redis.*} (standalone, Sentinel or Cluster). Nothing connects at
- * startup, so the application starts while Redis is down.
+ * startup, so the application starts while Redis is down. On shutdown perfkit closes its
+ * connections just before the factory stops ({@link RedisConnectionsShutdown}).
  */
 @AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnPerfkitEnabled
@@ -34,6 +39,14 @@ public final class PerfkitRedisAutoConfiguration {
 	RedisConnectorFactory perfkitRedisConnectorFactory(LettuceConnectionFactory connectionFactory,
 			PerfkitRedisProperties properties) {
 		return new RedisConnectorFactory(connectionFactory::getRequiredNativeClient, settings(properties));
+	}
+
+	@Bean
+	static RedisConnectionsShutdown perfkitRedisConnectionsShutdown(LettuceConnectionFactory connectionFactory,
+			ObjectProvider<RedisConnectorFactory> connectors, ObjectProvider<TwoTierCacheManager> caches) {
+		// The cache manager is looked up at stop time: it is defined after this bean.
+		AutoCloseable cache = () -> caches.ifAvailable(TwoTierCacheManager::close);
+		return new RedisConnectionsShutdown(connectionFactory, connectors, List.of(cache));
 	}
 
 	static RedisConnectorSettings settings(PerfkitRedisProperties properties) {

@@ -72,4 +72,22 @@ class PerfkitHealthGroupEnvironmentPostProcessorTests {
 		assertThat(environment.getProperty("management.endpoint.health.group.perfkit.include")).isNull();
 	}
 
+	@Test
+	void anIndicatorSwitchedOffWithBootsSwitchLeavesTheGroup() {
+		// Boot validates group members at startup: a removed indicator must not be named.
+		MockEnvironment environment = new MockEnvironment()
+			.withProperty("management.health.perfkitCache.enabled", "false");
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(environment.getProperty("management.endpoint.health.group.perfkit.include"))
+			.isEqualTo("perfkitRateLimit,perfkitPool");
+	}
+
+	@Test
+	void withEveryIndicatorSwitchedOffThereIsNoGroup() {
+		MockEnvironment environment = new MockEnvironment().withProperty("management.health.defaults.enabled",
+				"false");
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(environment.getProperty("management.endpoint.health.group.perfkit.include")).isNull();
+	}
+
 }

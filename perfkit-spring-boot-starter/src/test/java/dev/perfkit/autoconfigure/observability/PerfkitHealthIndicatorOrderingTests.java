@@ -51,16 +51,32 @@ class PerfkitHealthIndicatorOrderingTests {
 	}
 
 	@Test
-	void withTheEnginesIndicatorsSwitchedOffTheFallbacksApply() {
+	void bootsHealthSwitchRemovesEachIndicatorInsteadOfSwappingInTheFallback() {
 		this.contextRunner
-			.withPropertyValues("management.health.perfkit-pool.enabled=false",
-					"management.health.perfkitCache.enabled=false")
+			.withPropertyValues("management.health.perfkitpool.enabled=false",
+					"management.health.perfkitcache.enabled=false", "management.health.perfkitratelimit.enabled=false")
 			.run((context) -> {
-				assertThat(context.getBean("perfkitCacheHealthIndicator"))
-					.isInstanceOf(RemoteBreakerHealthIndicator.class);
-				assertThat(context.getBean("perfkitPoolHealthIndicator"))
-					.isInstanceOf(PoolSaturationHealthIndicator.class);
+				assertThat(context).hasNotFailed();
+				assertThat(context).doesNotHaveBean("perfkitCacheHealthIndicator")
+					.doesNotHaveBean("perfkitPoolHealthIndicator")
+					.doesNotHaveBean("perfkitRateLimitHealthIndicator");
 			});
+	}
+
+	@Test
+	void theSwitchAcceptsBootsRelaxedSpellingOfTheIndicatorName() {
+		this.contextRunner.withPropertyValues("management.health.perfkitCache.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean("perfkitCacheHealthIndicator")
+				.hasBean("perfkitPoolHealthIndicator"));
+	}
+
+	@Test
+	void bootsDefaultsSwitchRemovesThemAllAndOneCanBeSwitchedBackOn() {
+		this.contextRunner
+			.withPropertyValues("management.health.defaults.enabled=false", "management.health.perfkitpool.enabled=true")
+			.run((context) -> assertThat(context).doesNotHaveBean("perfkitCacheHealthIndicator")
+				.doesNotHaveBean("perfkitRateLimitHealthIndicator")
+				.hasBean("perfkitPoolHealthIndicator"));
 	}
 
 	@Configuration(proxyBeanMethods = false)
