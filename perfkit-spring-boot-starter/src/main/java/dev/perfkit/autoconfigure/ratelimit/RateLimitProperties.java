@@ -45,14 +45,22 @@ public class RateLimitProperties {
 	private String apiKeyHeader = "X-API-Key";
 
 	/**
-	 * Addresses and CIDR ranges of proxies whose {@code X-Forwarded-For} and
-	 * {@code Forwarded} headers are believed. Empty: no forwarding header is believed.
+	 * Addresses and CIDR ranges of proxies whose client-address header is believed. Empty:
+	 * no forwarding header is believed.
 	 */
 	private List<String> trustedProxies = new ArrayList<>();
 
 	/**
-	 * Client addresses, CIDR ranges and keys (user names, SpEL key values, raw API keys)
-	 * that are never limited.
+	 * The one header that carries the client address from trusted proxies, read right to
+	 * left: X-Forwarded-For, Forwarded (its for= parameters), or any comma-separated list
+	 * header such as X-Real-IP. Every other forwarding header is ignored.
+	 */
+	private String clientAddressHeader = "X-Forwarded-For";
+
+	/**
+	 * Callers never limited, each entry naming the key kind it exempts: ip:<address or
+	 * CIDR> (or a bare address or CIDR; exempts ip-keyed checks only), user:<name>,
+	 * api-key:<key> or key:<value of a SpEL key>.
 	 */
 	private List<String> allowList = new ArrayList<>();
 
@@ -113,6 +121,14 @@ public class RateLimitProperties {
 
 	public void setTrustedProxies(List<String> trustedProxies) {
 		this.trustedProxies = trustedProxies;
+	}
+
+	public String getClientAddressHeader() {
+		return this.clientAddressHeader;
+	}
+
+	public void setClientAddressHeader(String clientAddressHeader) {
+		this.clientAddressHeader = clientAddressHeader;
 	}
 
 	public List<String> getAllowList() {

@@ -97,10 +97,13 @@ final class TierDefinitions {
 	 * Check one annotated method's (or class's) annotations against the tiers.
 	 * @param annotation the annotation
 	 * @param where the annotated element, for the message
+	 * @param statusKnown whether responses' statuses reach the limiter (a servlet MVC
+	 * application), which {@code charge-on-status} needs
 	 * @throws InvalidPerfkitPropertyException for an unknown tier, a cost above a limit's
-	 * capacity or an unreadable wait
+	 * capacity, an unreadable wait, or a {@code charge-on-status} tier that cannot see
+	 * statuses
 	 */
-	void validate(RateLimit annotation, Object where) {
+	void validate(RateLimit annotation, Object where, boolean statusKnown) {
 		String location = (where instanceof Method method)
 				? method.getDeclaringClass().getSimpleName() + "." + method.getName() + "()" : String.valueOf(where);
 		Definition definition = this.definitions.get(annotation.tier());
@@ -125,6 +128,15 @@ final class TierDefinitions {
 								+ quota.smallestCapacity() + ".",
 						"lower the cost to between 1 and " + quota.smallestCapacity() + ", or raise the limit.");
 			}
+		}
+		if (!definition.chargeOnStatus().isEmpty() && (!statusKnown || !annotation.maxWait().isEmpty())) {
+			throw new InvalidPerfkitPropertyException(PREFIX + tier.name() + ".charge-on-status",
+					definition.chargeOnStatus(),
+					"@RateLimit on " + location + " uses tier '" + tier.name() + "', which counts only responses "
+							+ "with these statuses, but " + (statusKnown ? "a call waiting for permits (maxWait) has no response status."
+									: "this application has no Spring MVC request whose status perfkit could see."),
+					"use a tier without charge-on-status there, or remove " + PREFIX + tier.name()
+							+ ".charge-on-status.");
 		}
 		if (!annotation.maxWait().isEmpty()) {
 			try {

@@ -1,6 +1,9 @@
 package dev.perfkit.autoconfigure.ratelimit;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.perfkit.ratelimit.RateLimit;
@@ -14,6 +17,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 import static dev.perfkit.ratelimit.Tiers.AUTH;
 import static dev.perfkit.ratelimit.Tiers.STANDARD;
@@ -102,6 +107,45 @@ class RateLimitTestApplication {
 		@GetMapping("/quote")
 		String quote(@RequestParam String symbol) {
 			return this.quotes.quote(symbol);
+		}
+
+		@PostMapping("/async/future")
+		@RateLimit(tier = AUTH)
+		CompletableFuture<String> future() {
+			return CompletableFuture.supplyAsync(() -> "ok");
+		}
+
+		@PostMapping("/async/callable")
+		@RateLimit(tier = AUTH)
+		Callable<String> callable() {
+			return () -> "ok";
+		}
+
+		@PostMapping("/async/deferred")
+		@RateLimit(tier = AUTH)
+		DeferredResult<String> deferred() {
+			DeferredResult<String> result = new DeferredResult<>();
+			CompletableFuture.runAsync(() -> result.setResult("ok"));
+			return result;
+		}
+
+		@PostMapping("/async/streaming")
+		@RateLimit(tier = AUTH)
+		StreamingResponseBody streaming() {
+			return (out) -> out.write("ok".getBytes(StandardCharsets.UTF_8));
+		}
+
+		@PostMapping("/async/failed-sign-in")
+		@RateLimit(tier = "failed-logins")
+		CompletableFuture<ResponseEntity<String>> asyncSignIn(@RequestParam String password) {
+			return CompletableFuture.supplyAsync(() -> "right".equals(password) ? ResponseEntity.ok("welcome")
+					: ResponseEntity.status(401).body("no"));
+		}
+
+		@PostMapping("/sign-in-by-email")
+		@RateLimit(tier = "failed-logins-by-email", key = "#email")
+		ResponseEntity<String> signInByEmail(@RequestParam String email, @RequestParam String password) {
+			return "right".equals(password) ? ResponseEntity.ok("welcome") : ResponseEntity.status(401).body("no");
 		}
 
 		@GetMapping("/free")

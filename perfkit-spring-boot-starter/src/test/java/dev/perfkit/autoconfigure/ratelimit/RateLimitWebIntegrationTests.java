@@ -19,6 +19,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -82,6 +84,8 @@ class RateLimitWebIntegrationTests {
 				"perfkit.rate-limit.tiers.per-ip.limits=50/1m", "perfkit.rate-limit.tiers.quotes.limits=2/1h",
 				"perfkit.rate-limit.tiers.failed-logins.limits=2/1h",
 				"perfkit.rate-limit.tiers.failed-logins.charge-on-status=401",
+				"perfkit.rate-limit.tiers.failed-logins-by-email.limits=2/1h",
+				"perfkit.rate-limit.tiers.failed-logins-by-email.charge-on-status=401",
 				"perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d",
 				"perfkit.rate-limit.tiers.scan.plans.pro=5/1h,2/30d", "perfkit.rate-limit.tiers.scan.key=api-key",
 				"perfkit.redis.circuit-breaker.open-duration=200ms"));
@@ -173,10 +177,71 @@ class RateLimitWebIntegrationTests {
 		}
 		HttpResponse<String> sixth = send(behindProxy, "POST", "/login", "X-Forwarded-For", "1.1.1.1, 203.0.113.7");
 		assertThat(sixth.statusCode()).isEqualTo(429);
-		HttpResponse<String> otherClient = send(behindProxy, "POST", "/login", "Forwarded",
-				"for=203.0.113.8;proto=https");
+		HttpResponse<String> otherClient = send(behindProxy, "POST", "/login", "X-Forwarded-For", "203.0.113.8");
 		assertThat(otherClient.statusCode()).isEqualTo(200);
 		assertThat(otherClient.headers().firstValue("X-RateLimit-Remaining")).hasValue("4");
+	}
+
+	@Test
+	void behindATrustedProxyARotatingForwardedHeaderAdmitsExactlyTheLimit() throws Exception {
+		// The proxy (127.0.0.1, trusted) appends the real client to X-Forwarded-For; the
+		// client adds its own Forwarded header with a fresh address on every try.
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 12; i++) {
+			statuses.add(send(behindProxy, "POST", "/login", "X-Forwarded-For", "203.0.113.60", "Forwarded",
+					"for=198.51.100." + i).statusCode());
+		}
+		assertThat(statuses).filteredOn((status) -> status == 200).hasSize(5);
+		assertThat(statuses).filteredOn((status) -> status == 429).hasSize(7);
+	}
+
+	@Test
+	void behindATrustedProxyPrependedForwardedForHopsAdmitExactlyTheLimit() throws Exception {
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 12; i++) {
+			statuses.add(send(behindProxy, "POST", "/login", "X-Forwarded-For",
+					"198.51.100." + i + ", 10.0.0." + i + ", 203.0.113.61").statusCode());
+		}
+		assertThat(statuses).filteredOn((status) -> status == 200).hasSize(5);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "future", "callable", "deferred", "streaming" })
+	void everyAsynchronousHandlerKindIsChargedExactlyOncePerRequest(String kind) throws Exception {
+		String client = "203.0.113." + (100 + List.of("future", "callable", "deferred", "streaming").indexOf(kind));
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 7; i++) {
+			statuses.add(send(behindProxy, "POST", "/async/" + kind, "X-Forwarded-For", client).statusCode());
+		}
+		assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429, 429);
+	}
+
+	@Test
+	void anAsynchronousHandlerOfAChargeOnStatusTierIsRefundedOnSuccessAndChargedOnFailure() throws Exception {
+		for (int i = 0; i < 4; i++) {
+			assertThat(send(behindProxy, "POST", "/async/failed-sign-in?password=right", "X-Forwarded-For",
+					"192.0.2.77").statusCode()).isEqualTo(200);
+		}
+		assertThat(send(behindProxy, "POST", "/async/failed-sign-in?password=wrong", "X-Forwarded-For", "192.0.2.77")
+			.statusCode()).isEqualTo(401);
+		assertThat(send(behindProxy, "POST", "/async/failed-sign-in?password=wrong", "X-Forwarded-For", "192.0.2.77")
+			.statusCode()).isEqualTo(401);
+		assertThat(send(behindProxy, "POST", "/async/failed-sign-in?password=right", "X-Forwarded-For", "192.0.2.77")
+			.statusCode()).isEqualTo(429);
+	}
+
+	@Test
+	void chargeOnStatusWorksForAKeyOverTheMethodsArguments() throws Exception {
+		for (int i = 0; i < 4; i++) {
+			assertThat(send(first, "POST", "/sign-in-by-email?email=bob@example.com&password=right").statusCode())
+				.isEqualTo(200);
+		}
+		assertThat(send(second, "POST", "/sign-in-by-email?email=bob@example.com&password=wrong").statusCode())
+			.isEqualTo(401);
+		assertThat(send(first, "POST", "/sign-in-by-email?email=bob@example.com&password=wrong").statusCode())
+			.isEqualTo(401);
+		assertThat(send(second, "POST", "/sign-in-by-email?email=bob@example.com&password=right").statusCode())
+			.isEqualTo(429);
 	}
 
 	@Test
@@ -191,7 +256,8 @@ class RateLimitWebIntegrationTests {
 		assertThat(sixth.headers().firstValue("Retry-After")).isPresent();
 		assertThat(second.getBean(RateLimitTestApplication.Rejections.class).events)
 			.anySatisfy((event) -> {
-				assertThat(event.getKey()).isEqualTo("spel:alice@example.com");
+				// hashed: an e-mail address never reaches Redis key names or events in clear
+				assertThat(event.getKey()).isEqualTo("spel:" + KeyResolver.sha256("alice@example.com"));
 				assertThat(event.getTier()).isEqualTo("auth");
 			});
 	}
