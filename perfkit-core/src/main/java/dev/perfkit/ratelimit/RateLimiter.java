@@ -112,7 +112,7 @@ public final class RateLimiter {
 	 * @param key the caller's identity within the tier
 	 * @param cost the permits to take
 	 * @return the decision
-	 * @throws IllegalArgumentException for an unknown tier
+	 * @throws IllegalArgumentException for an unknown tier or a cost below 1
 	 */
 	public Decision check(String tier, String plan, String key, long cost) {
 		return check(tier, plan, key, cost, false);
@@ -133,11 +133,9 @@ public final class RateLimiter {
 		if (tierMeters == null) {
 			throw new IllegalArgumentException("Unknown rate-limit tier '" + tierName + "'");
 		}
+		requirePositive(cost);
 		Tier tier = tierMeters.tier;
 		Outcomes quotaMeters = tierMeters.outcomes(plan);
-		if (quotaMeters == null) {
-			return Decision.unlimited(null, Decision.Source.EXEMPT);
-		}
 		Quota quota = quotaMeters.quota;
 		Decision decision;
 		int outcome;
@@ -178,6 +176,7 @@ public final class RateLimiter {
 	 * @return whether permits were given back
 	 */
 	public boolean refund(Decision decision, String key, long cost) {
+		requirePositive(cost);
 		if (!decision.allowed() || decision.quota() == null) {
 			return false;
 		}
@@ -210,6 +209,7 @@ public final class RateLimiter {
 	 * @throws RateLimitExceededException when no permit came within the bound
 	 */
 	public Decision acquire(String tier, String key, long cost, Duration maxWait) {
+		requirePositive(cost);
 		long deadline = System.nanoTime() + maxWait.toNanos();
 		while (true) {
 			Decision decision = check(tier, null, key, cost);
@@ -249,6 +249,13 @@ public final class RateLimiter {
 		String breaker = (this.remote instanceof RedisRateLimiter redis)
 				? redis.connector().callState().name().toLowerCase(Locale.ROOT) : null;
 		return new RateLimitSnapshot((this.remote != null) ? "redis" : "local", breaker, this.local.size(), views);
+	}
+
+	/** A cost below one would give permits instead of taking them. */
+	private static void requirePositive(long cost) {
+		if (cost < 1) {
+			throw new IllegalArgumentException("A rate-limit cost must be at least 1, was " + cost);
+		}
 	}
 
 	private Decision onFailure(Tier tier, Quota quota, String key, long cost, boolean dryRun) {
@@ -332,8 +339,8 @@ public final class RateLimiter {
 
 		TierMeters(Tier tier) {
 			this.tier = tier;
-			Quota quota = tier.quota(null);
-			this.tierOutcomes = (quota != null) ? new Outcomes(quota) : null;
+			// The tier's own limits are used only when it has no default plan.
+			this.tierOutcomes = (tier.defaultPlan() == null) ? new Outcomes(tier.quota(null)) : null;
 			for (String plan : tier.plans().keySet()) {
 				this.planOutcomes.put(plan, new Outcomes(tier.quota(plan)));
 			}
@@ -342,7 +349,11 @@ public final class RateLimiter {
 		/** Return the counts of the quota for a plan, as {@link Tier#quota} picks it. */
 		Outcomes outcomes(String plan) {
 			Outcomes outcomes = (plan != null) ? this.planOutcomes.get(plan) : null;
-			return (outcomes != null) ? outcomes : this.tierOutcomes;
+			if (outcomes != null) {
+				return outcomes;
+			}
+			return (this.tier.defaultPlan() != null) ? this.planOutcomes.get(this.tier.defaultPlan())
+					: this.tierOutcomes;
 		}
 
 		/** Return the tier's count of an outcome, over all its quotas. */

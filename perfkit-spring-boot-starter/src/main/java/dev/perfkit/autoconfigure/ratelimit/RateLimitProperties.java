@@ -233,6 +233,13 @@ public class RateLimitProperties {
 		private Map<String, List<String>> plans = new LinkedHashMap<>();
 
 		/**
+		 * The plan of callers whose plan the tier does not list (or who have none), one of
+		 * its plans. Without it they get the tier's own limits; a tier with only plans
+		 * needs it, or startup fails.
+		 */
+		private String defaultPlan;
+
+		/**
 		 * Response statuses that consume the tier, such as 401 for a login. Empty: every
 		 * request does.
 		 */
@@ -276,6 +283,14 @@ public class RateLimitProperties {
 
 		public void setPlans(Map<String, List<String>> plans) {
 			this.plans = plans;
+		}
+
+		public String getDefaultPlan() {
+			return this.defaultPlan;
+		}
+
+		public void setDefaultPlan(String defaultPlan) {
+			this.defaultPlan = defaultPlan;
 		}
 
 		public List<Integer> getChargeOnStatus() {

@@ -54,6 +54,20 @@ final class TierDefinitions {
 					"Tier '" + name + "' has no limits.",
 					"set at least one limit, such as " + PREFIX + name + ".limits=20/1m, or limits per plan.");
 		}
+		String defaultPlan = properties.getDefaultPlan();
+		if (defaultPlan != null && !plans.containsKey(defaultPlan)) {
+			throw new InvalidPerfkitPropertyException(PREFIX + name + ".default-plan", defaultPlan,
+					"Tier '" + name + "' names default plan '" + defaultPlan + "', which it does not list.",
+					"use one of " + plans.keySet() + ", or add " + PREFIX + name + ".plans." + defaultPlan + ".");
+		}
+		if (limits.isEmpty() && defaultPlan == null) {
+			// Fail closed: a caller on a plan the tier does not list would go unlimited.
+			throw new InvalidPerfkitPropertyException(PREFIX + name + ".default-plan", null,
+					"Tier '" + name + "' has limits only for the plans " + plans.keySet()
+							+ ", so a caller on any other plan would not be limited at all.",
+					"set " + PREFIX + name + ".default-plan to one of " + plans.keySet() + ", or give the tier "
+							+ "limits of its own with " + PREFIX + name + ".limits.");
+		}
 		Algorithm algorithm = (properties.getAlgorithm() != null) ? properties.getAlgorithm()
 				: (preset != null) ? preset.algorithm() : Algorithm.TOKEN_BUCKET;
 		FailurePolicy policy = (properties.getFailurePolicy() != null) ? properties.getFailurePolicy()
@@ -65,7 +79,7 @@ final class TierDefinitions {
 			}
 		}
 		String key = (properties.getKey() != null && !properties.getKey().isBlank()) ? properties.getKey() : "ip";
-		return new Definition(new Tier(name, limits, algorithm, policy, plans), key,
+		return new Definition(new Tier(name, limits, algorithm, policy, plans, defaultPlan), key,
 				Set.copyOf(properties.getChargeOnStatus()));
 	}
 

@@ -98,6 +98,36 @@ class RateLimitAutoConfigurationTests {
 	}
 
 	@Test
+	void aTierWithOnlyPlansAndNoDefaultPlanStopsStartupInsteadOfLeavingOtherPlansUnlimited() {
+		this.contextRunner.withPropertyValues("perfkit.rate-limit.tiers.scan.plans.free=10/1h")
+			.run((context) -> assertThat(analysis(context.getStartupFailure())).satisfies((analysis) -> {
+				assertThat(analysis.getDescription()).contains("perfkit.rate-limit.tiers.scan.default-plan")
+					.contains("not be limited");
+				assertThat(analysis.getAction()).contains("default-plan");
+			}));
+		this.contextRunner
+			.withPropertyValues("perfkit.rate-limit.tiers.scan.plans.free=10/1h",
+					"perfkit.rate-limit.tiers.scan.default-plan=gold")
+			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription()).contains("gold"));
+	}
+
+	@Test
+	void aCostBelowOneStopsStartup() {
+		this.contextRunner.withUserConfiguration(Free.class)
+			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription()).contains("costs 0"));
+	}
+
+	@Test
+	void chargeOnStatusWithoutSpringMvcStopsStartup() {
+		this.contextRunner.withUserConfiguration(TooCostly.class)
+			.withPropertyValues("perfkit.rate-limit.tiers.auth.charge-on-status=401")
+			.withPropertyValues("perfkit.rate-limit.tiers.auth.limits=10/1m")
+			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription())
+				.contains("perfkit.rate-limit.tiers.auth.charge-on-status")
+				.contains("no Spring MVC request"));
+	}
+
+	@Test
 	void aCostAboveTheSmallestCapacityStopsStartup() {
 		this.contextRunner.withUserConfiguration(TooCostly.class)
 			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription())
@@ -144,7 +174,8 @@ class RateLimitAutoConfigurationTests {
 
 	@Test
 	void aReportContributorNamesEveryTierAndPlanWithItsEffectiveLimitsBeforeAnyTraffic() {
-		this.contextRunner.withPropertyValues("perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d")
+		this.contextRunner.withPropertyValues("perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d",
+				"perfkit.rate-limit.tiers.scan.default-plan=free")
 			.run((context) -> {
 				PerformanceReport report = new PerformanceReportEngine(new SimpleMeterRegistry(),
 						ReportSettings.defaults(),
@@ -219,6 +250,24 @@ class RateLimitAutoConfigurationTests {
 	static class TooCostlyService {
 
 		@RateLimit(tier = "auth", cost = 6)
+		void call() {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Free {
+
+		@Bean
+		FreeService freeService() {
+			return new FreeService();
+		}
+
+	}
+
+	static class FreeService {
+
+		@RateLimit(tier = "auth", cost = 0)
 		void call() {
 		}
 

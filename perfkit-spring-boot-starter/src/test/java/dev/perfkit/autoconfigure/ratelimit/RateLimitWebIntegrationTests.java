@@ -88,6 +88,7 @@ class RateLimitWebIntegrationTests {
 				"perfkit.rate-limit.tiers.failed-logins-by-email.charge-on-status=401",
 				"perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d",
 				"perfkit.rate-limit.tiers.scan.plans.pro=5/1h,2/30d", "perfkit.rate-limit.tiers.scan.key=api-key",
+				"perfkit.rate-limit.tiers.scan.default-plan=free",
 				"perfkit.redis.circuit-breaker.open-duration=200ms"));
 	}
 
