@@ -36,11 +36,19 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * Each tier's quotas and their request counts are resolved when the limiter is built, so
  * a check does one lookup, adds to one counter and allocates no tags; local checks, which
  * take tens of nanoseconds, are timed by sampling (see {@link #LOCAL_TIMING_SAMPLE}).
+ * <p>
+ * A key that Redis rejected is then rejected by this instance alone, without a Redis
+ * call, until the time Redis gave for its next permit ({@link Shortcuts}): a flood on a
+ * limited key costs Redis one call per instance per retry interval instead of one per
+ * request. The shortcut only ever rejects, so it cannot admit anything Redis would not.
  */
 public final class RateLimiter {
 
 	/** The plan tag of a quota that is the tier's own, not a plan's. */
 	public static final String DEFAULT_PLAN = "default";
+
+	/** How many rejected keys per quota the shortcut remembers by default. */
+	public static final long DEFAULT_SHORTCUT_KEYS = 10_000;
 
 	/** One local check in this many is timed (a power of two). */
 	static final int LOCAL_TIMING_SAMPLE = 64;
@@ -73,8 +81,23 @@ public final class RateLimiter {
 	 */
 	public RateLimiter(Map<String, Tier> tiers, RateLimitBackend remote, LocalRateLimiter local,
 			MeterRegistry registry) {
+		this(tiers, remote, local, registry, (remote != null) ? DEFAULT_SHORTCUT_KEYS : 0);
+	}
+
+	/**
+	 * Create a limiter, choosing how many rejected keys per quota it remembers.
+	 * @param tiers the tiers by name
+	 * @param remote the Redis backend, or {@code null} to decide locally
+	 * @param local the local backend, also the fallback
+	 * @param registry where to record meters, or {@code null} for none
+	 * @param shortcutKeys how many keys Redis rejected to remember per quota and reject
+	 * without a Redis call until they could pass; 0 for none (every check asks Redis)
+	 */
+	public RateLimiter(Map<String, Tier> tiers, RateLimitBackend remote, LocalRateLimiter local,
+			MeterRegistry registry, long shortcutKeys) {
 		Map<String, TierMeters> meters = new HashMap<>();
-		tiers.forEach((name, tier) -> meters.put(name, new TierMeters(tier)));
+		long remembered = (remote != null) ? shortcutKeys : 0;
+		tiers.forEach((name, tier) -> meters.put(name, new TierMeters(tier, remembered)));
 		this.meters = Map.copyOf(meters);
 		this.remote = remote;
 		this.local = local;
@@ -145,7 +168,7 @@ public final class RateLimiter {
 		}
 		else {
 			try {
-				decision = timed(this.remoteLatency, this.remote, quota, key, cost, dryRun);
+				decision = remote(quotaMeters, quota, key, cost, dryRun);
 				outcome = outcome(decision);
 			}
 			catch (RuntimeException ex) {
@@ -160,6 +183,27 @@ public final class RateLimiter {
 					listener.rejected(decision, key);
 				}
 			}
+		}
+		return decision;
+	}
+
+	/**
+	 * Decide on Redis unless this instance already knows the answer: a key that Redis
+	 * rejected is rejected here, without a Redis call, until the time Redis said a permit
+	 * could free up (see {@link Shortcuts}).
+	 */
+	private Decision remote(Outcomes quotaMeters, Quota quota, String key, long cost, boolean dryRun) {
+		Shortcuts shortcuts = quotaMeters.shortcuts;
+		if (shortcuts != null) {
+			Decision known = shortcuts.rejection(key, cost);
+			if (known != null) {
+				return known;
+			}
+		}
+		long sent = System.nanoTime();
+		Decision decision = timed(this.remoteLatency, this.remote, quota, key, cost, dryRun);
+		if (!decision.allowed() && shortcuts != null) {
+			shortcuts.remember(key, cost, decision, sent);
 		}
 		return decision;
 	}
@@ -183,13 +227,19 @@ public final class RateLimiter {
 		RateLimitBackend backend = switch (decision.source()) {
 			case REDIS -> this.remote;
 			case LOCAL, FALLBACK -> this.local;
-			case POLICY, EXEMPT -> null;
+			case POLICY, EXEMPT, SHORTCUT -> null;
 		};
 		if (backend == null) {
 			return false;
 		}
 		try {
 			backend.refund(decision.quota(), key, cost, decision.timeMillis());
+			TierMeters tierMeters = this.meters.get(decision.quota().tier());
+			Outcomes outcomes = (tierMeters != null) ? tierMeters.outcomes(decision.quota().plan()) : null;
+			if (outcomes != null && outcomes.shortcuts != null) {
+				// A permit came back: what this instance knew of the key is out of date.
+				outcomes.shortcuts.forget(key);
+			}
 			return true;
 		}
 		catch (RuntimeException ex) {
@@ -337,12 +387,12 @@ public final class RateLimiter {
 
 		private final Map<String, Outcomes> planOutcomes = new HashMap<>();
 
-		TierMeters(Tier tier) {
+		TierMeters(Tier tier, long shortcutKeys) {
 			this.tier = tier;
 			// The tier's own limits are used only when it has no default plan.
-			this.tierOutcomes = (tier.defaultPlan() == null) ? new Outcomes(tier.quota(null)) : null;
+			this.tierOutcomes = (tier.defaultPlan() == null) ? new Outcomes(tier.quota(null), shortcutKeys) : null;
 			for (String plan : tier.plans().keySet()) {
-				this.planOutcomes.put(plan, new Outcomes(tier.quota(plan)));
+				this.planOutcomes.put(plan, new Outcomes(tier.quota(plan), shortcutKeys));
 			}
 		}
 
@@ -388,8 +438,12 @@ public final class RateLimiter {
 
 		final boolean[] registered = new boolean[NAMES.length];
 
-		Outcomes(Quota quota) {
+		/** Keys Redis rejected, or {@code null} when the shortcut is off. */
+		final Shortcuts shortcuts;
+
+		Outcomes(Quota quota, long shortcutKeys) {
 			this.quota = quota;
+			this.shortcuts = (shortcutKeys > 0) ? new Shortcuts(quota, shortcutKeys) : null;
 			for (int i = 0; i < this.counts.length; i++) {
 				this.counts[i] = new LongAdder();
 			}

@@ -60,7 +60,8 @@ class RateLimiterIntegrationTests {
 				int allowed = 0;
 				for (Future<Decision> result : results) {
 					Decision decision = result.get();
-					assertThat(decision.source()).isEqualTo(Decision.Source.REDIS);
+					// Redis decided, or this instance remembered a rejection by Redis
+					assertThat(decision.source()).isIn(Decision.Source.REDIS, Decision.Source.SHORTCUT);
 					allowed += decision.allowed() ? 1 : 0;
 				}
 				assertThat(allowed).isEqualTo(5);

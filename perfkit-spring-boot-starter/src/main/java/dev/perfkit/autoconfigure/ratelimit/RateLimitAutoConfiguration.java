@@ -80,7 +80,7 @@ public final class RateLimitAutoConfiguration {
 			}
 		}
 		RateLimiter limiter = new RateLimiter(tiers.tiers(), remote,
-				new LocalRateLimiter(properties.getLocalMaximumKeys()), meters);
+				new LocalRateLimiter(properties.getLocalMaximumKeys()), meters, properties.getLocalShortcutKeys());
 		limiter.addListener((decision, key) -> events.publishEvent(new RateLimitRejectedEvent(limiter, decision, key)));
 		return limiter;
 	}

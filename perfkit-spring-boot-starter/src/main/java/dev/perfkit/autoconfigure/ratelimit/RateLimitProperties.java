@@ -33,6 +33,13 @@ public class RateLimitProperties {
 	private long localMaximumKeys = 100_000;
 
 	/**
+	 * How many keys Redis rejected each instance remembers per tier and plan, rejecting
+	 * them without a Redis call until Redis said a permit could free up. 0 switches the
+	 * shortcut off: every check asks Redis.
+	 */
+	private long localShortcutKeys = 10_000;
+
+	/**
 	 * Tiers by name. The built-in tiers (auth, password-reset, sensitive, standard,
 	 * relaxed) are preset; an entry here overrides the settings it names.
 	 */
@@ -97,6 +104,14 @@ public class RateLimitProperties {
 
 	public void setLocalMaximumKeys(long localMaximumKeys) {
 		this.localMaximumKeys = localMaximumKeys;
+	}
+
+	public long getLocalShortcutKeys() {
+		return this.localShortcutKeys;
+	}
+
+	public void setLocalShortcutKeys(long localShortcutKeys) {
+		this.localShortcutKeys = localShortcutKeys;
 	}
 
 	public Map<String, TierProperties> getTiers() {

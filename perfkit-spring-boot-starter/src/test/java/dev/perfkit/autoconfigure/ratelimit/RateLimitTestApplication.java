@@ -148,6 +148,12 @@ class RateLimitTestApplication {
 			return "right".equals(password) ? ResponseEntity.ok("welcome") : ResponseEntity.status(401).body("no");
 		}
 
+		@PostMapping("/hammer")
+		@RateLimit(tier = "hammered")
+		String hammer() {
+			return "ok";
+		}
+
 		@GetMapping("/free")
 		String free() {
 			return "free";

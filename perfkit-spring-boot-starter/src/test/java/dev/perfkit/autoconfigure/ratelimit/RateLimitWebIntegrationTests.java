@@ -15,6 +15,8 @@ import java.util.concurrent.Future;
 import dev.perfkit.ratelimit.Decision;
 import dev.perfkit.ratelimit.RateLimiter;
 import dev.perfkit.test.RedisProcess;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,6 +87,7 @@ class RateLimitWebIntegrationTests {
 				"perfkit.rate-limit.tiers.failed-logins.limits=2/1h",
 				"perfkit.rate-limit.tiers.failed-logins.charge-on-status=401",
 				"perfkit.rate-limit.tiers.failed-logins-by-email.limits=2/1h",
+				"perfkit.rate-limit.tiers.hammered.limits=5/1m", "perfkit.rate-limit.tiers.hammered.algorithm=sliding-log",
 				"perfkit.rate-limit.tiers.failed-logins-by-email.charge-on-status=401",
 				"perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d",
 				"perfkit.rate-limit.tiers.scan.plans.pro=5/1h,2/30d", "perfkit.rate-limit.tiers.scan.key=api-key",
@@ -101,27 +104,87 @@ class RateLimitWebIntegrationTests {
 
 	/** Send 64 requests at once from 64 threads, alternating between the two instances. */
 	private static List<Integer> sixtyFourAtOnceOnBothInstances(String path, String... headers) throws Exception {
+		return sixtyFourAtOnceOnBothInstancesFull(path, headers).stream().map(HttpResponse::statusCode).toList();
+	}
+
+	private static List<HttpResponse<String>> sixtyFourAtOnceOnBothInstancesFull(String path, String... headers)
+			throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(64);
 		try {
 			CountDownLatch go = new CountDownLatch(1);
-			List<Future<Integer>> futures = new ArrayList<>();
+			List<Future<HttpResponse<String>>> futures = new ArrayList<>();
 			for (int i = 0; i < 64; i++) {
 				ConfigurableApplicationContext instance = (i % 2 == 0) ? first : second;
 				futures.add(pool.submit(() -> {
 					go.await();
-					return send(instance, "POST", path, headers).statusCode();
+					return send(instance, "POST", path, headers);
 				}));
 			}
 			go.countDown();
-			List<Integer> statuses = new ArrayList<>();
-			for (Future<Integer> future : futures) {
-				statuses.add(future.get());
+			List<HttpResponse<String>> responses = new ArrayList<>();
+			for (Future<HttpResponse<String>> future : futures) {
+				responses.add(future.get());
 			}
-			return statuses;
+			return responses;
 		}
 		finally {
 			pool.shutdownNow();
 		}
+	}
+
+	@Test
+	void sixtyFourThreadsHammeringALimitedKeyOnTwoInstancesCostRedisAtMostOneCallPerInstanceAndAllGetA429()
+			throws Exception {
+		// hammered: 5/1m sliding log by ip, the peer 127.0.0.1
+		for (int i = 0; i < 5; i++) {
+			assertThat(send((i % 2 == 0) ? first : second, "POST", "/hammer").statusCode()).isEqualTo(200);
+		}
+		// Each instance learns from Redis that the key is limited.
+		assertThat(send(first, "POST", "/hammer").statusCode()).isEqualTo(429);
+		assertThat(send(second, "POST", "/hammer").statusCode()).isEqualTo(429);
+		long firstCalls = redisChecks(first);
+		long secondCalls = redisChecks(second);
+		try (RedisClient client0 = RedisClient.create("redis://127.0.0.1:" + redis.port());
+				StatefulRedisConnection<String, String> connection = client0.connect()) {
+			connection.sync().configResetstat();
+			List<HttpResponse<String>> responses = sixtyFourAtOnceOnBothInstancesFull("/hammer");
+			String stats = connection.sync().info("commandstats");
+			// Redis saw no script call at all while 64 requests were rejected: at most one
+			// per instance would be allowed (a retry interval is a minute here).
+			assertThat(scriptCalls(stats)).isLessThanOrEqualTo(2);
+			assertThat(redisChecks(first) - firstCalls).isLessThanOrEqualTo(1);
+			assertThat(redisChecks(second) - secondCalls).isLessThanOrEqualTo(1);
+			assertThat(responses).hasSize(64).allSatisfy((response) -> {
+				assertThat(response.statusCode()).isEqualTo(429);
+				assertThat(response.headers().firstValue("X-RateLimit-Limit")).hasValue("5");
+				assertThat(response.headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
+				long retryAfter = Long.parseLong(response.headers().firstValue("Retry-After").orElseThrow());
+				assertThat(retryAfter).isBetween(1L, 60L);
+				long reset = Long.parseLong(response.headers().firstValue("X-RateLimit-Reset").orElseThrow());
+				assertThat(reset).isBetween(retryAfter, 60L);
+				assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+				assertThat(response.body()).contains("\"status\":429", "\"tier\":\"hammered\"", "\"limit\":\"5/1m\"",
+						"\"retryAfter\":" + retryAfter);
+			});
+		}
+	}
+
+	/** Return how many checks an instance has sent to Redis. */
+	private static long redisChecks(ConfigurableApplicationContext context) {
+		return context.getBean(MeterRegistry.class).get("perfkit.ratelimit.backend.latency").tag("backend", "redis")
+			.timer().count();
+	}
+
+	/** Return the EVALSHA and EVAL calls in INFO commandstats. */
+	private static long scriptCalls(String stats) {
+		long calls = 0;
+		for (String line : stats.split("\r?\n")) {
+			if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+				String value = line.substring(line.indexOf("calls=") + 6);
+				calls += Long.parseLong(value.substring(0, value.indexOf(',')));
+			}
+		}
+		return calls;
 	}
 
 	@Test
