@@ -1,7 +1,7 @@
 -- perfkit rate limit check: one atomic call decides, and charges, all limits of a quota.
 -- KEYS[1] state: a hash (token bucket: t = last time, l<i> = level) or a sorted set (sliding log)
 -- KEYS[2] the sliding log's member sequence
--- ARGV: algorithm ('t' | 's'), cost, mode ('0' charge | '1' dry run | 'r' refund), time override
+-- ARGV: algorithm ('t' token bucket | 's' sliding log | 'w' sliding window), cost, mode ('0' charge | '1' dry run | 'r' refund), time override
 --       in ms ('' = Redis TIME; only tests pass one), limit count, then capacity and window-ms
 --       per limit, then (refund only) the refunded charge's time in ms.
 -- A refund gives a charge back: a bucket gets the tokens back (up to full), a log loses
@@ -56,9 +56,18 @@ local function expect(key, kind)
   if found ~= 'none' and found ~= kind then redis.call('DEL', key) end
 end
 
+-- Reads a hash; anything else under the key (an operator's stray SET, a corrupt value)
+-- is dropped, so the key starts afresh instead of failing every check until it expires.
+-- The error reply of the read replaces a TYPE probe on every call.
+local function hash(command, ...)
+  local ok, stored = pcall(redis.call, command, KEYS[1], ...)
+  if ok then return stored end
+  redis.call('DEL', KEYS[1])
+  return redis.call(command, KEYS[1], ...)
+end
+
 if algorithm == 't' then
-  expect(KEYS[1], 'hash')
-  local stored = redis.call('HGETALL', KEYS[1])
+  local stored = hash('HGETALL')
   local fields = {}
   for j = 1, #stored, 2 do fields[stored[j]] = tonumber(stored[j + 1]) end
   local elapsed = now - (fields['t'] or now)
@@ -91,6 +100,82 @@ if algorithm == 't' then
   if not dry then
     redis.call('HSET', KEYS[1], unpack(update))
     redis.call('PEXPIRE', KEYS[1], str(longest))
+  end
+elseif algorithm == 'w' then
+  -- Sliding-window counter: per limit s<i> = start of the current fixed window,
+  -- c<i> = its count, p<i> = the previous window's count. Mirrors SlidingWindow and
+  -- Figures.slidingWindow.
+  local names = {}
+  for i = 1, n do
+    names[#names + 1] = 's' .. i
+    names[#names + 1] = 'c' .. i
+    names[#names + 1] = 'p' .. i
+  end
+  local stored = hash('HMGET', unpack(names))
+  local starts, currents, previouses = {}, {}, {}
+  for i = 1, n do
+    local w = windows[i]
+    local start = floordiv(now, w) * w
+    local s = tonumber(stored[3 * i - 2])
+    local c = tonumber(stored[3 * i - 1]) or 0
+    local p = tonumber(stored[3 * i]) or 0
+    if s == nil or start - w > s then
+      c, p = 0, 0
+    elseif start - w == s then
+      c, p = 0, c
+    elseif start < s then
+      start = s
+    end
+    if refund then
+      local at = tonumber(ARGV[6 + 2 * n])
+      local charged = floordiv(at, w) * w
+      if charged == start then c = math.max(0, c - cost)
+      elseif charged == start - w then p = math.max(0, p - cost) end
+    end
+    starts[i], currents[i], previouses[i] = start, c, p
+    if p * (w - (now - start)) + (c + cost) * w > caps[i] * w then allowed = false end
+  end
+  local charge = allowed and not dry and not refund
+  local update = {}
+  for i = 1, n do
+    local w = windows[i]
+    if charge then currents[i] = currents[i] + cost end
+    local c, p, e = currents[i], previouses[i], now - starts[i]
+    update[#update + 1] = 's' .. i
+    update[#update + 1] = str(starts[i])
+    update[#update + 1] = 'c' .. i
+    update[#update + 1] = str(c)
+    update[#update + 1] = 'p' .. i
+    update[#update + 1] = str(p)
+    local free = caps[i] * w - p * (w - e) - c * w
+    local remaining = floordiv(free, w)
+    if remaining < 0 then remaining = 0 end
+    local reset = 0
+    if c > 0 then reset = 2 * w - e elseif p > 0 then reset = w - e end
+    local retry = -1
+    local room = caps[i] - cost - c
+    if room >= 0 then
+      local at = 0
+      if p > 0 then at = w - floordiv(room * w, p) end
+      if at < w then
+        retry = at - e
+        if retry < 0 then retry = 0 end
+      end
+    end
+    if retry < 0 then
+      local at = 0
+      if c > 0 then at = w - floordiv((caps[i] - cost) * w, c) end
+      if at < 0 then at = 0 end
+      if at > w then at = w end
+      retry = (w - e) + at
+    end
+    reply[#reply + 1] = remaining
+    reply[#reply + 1] = reset
+    reply[#reply + 1] = retry
+  end
+  if not dry then
+    redis.call('HSET', KEYS[1], unpack(update))
+    redis.call('PEXPIRE', KEYS[1], str(2 * longest))
   end
 else
   expect(KEYS[1], 'zset')

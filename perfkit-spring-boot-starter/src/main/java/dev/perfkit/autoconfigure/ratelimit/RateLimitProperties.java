@@ -28,7 +28,9 @@ public class RateLimitProperties {
 	private Backend backend = Backend.AUTO;
 
 	/**
-	 * The most keys the local limiter keeps per tier and plan (the least used go first).
+	 * The local limiter's bound per tier and plan, by weight (the least used keys go
+	 * first): a token bucket or sliding-window counter weighs 1, a sliding log 1 plus its
+	 * largest capacity divided by 8.
 	 */
 	private long localMaximumKeys = 100_000;
 
@@ -229,9 +231,11 @@ public class RateLimitProperties {
 		private String key;
 
 		/**
-		 * The algorithm: {@code sliding-log} (exact) or {@code token-bucket} (burst up to
-		 * the limit). Defaults to sliding-log for auth and password-reset, token-bucket
-		 * otherwise.
+		 * The algorithm: {@code sliding-log} (exact, one entry per permit, limits of at
+		 * most 1000), {@code sliding-window} (a weighted two-window counter: constant
+		 * memory, at most 2N in a window at an unlucky offset) or {@code token-bucket}
+		 * (burst up to the limit). Defaults to sliding-log for auth and password-reset,
+		 * token-bucket otherwise.
 		 */
 		private Algorithm algorithm;
 

@@ -79,7 +79,15 @@ final class TierDefinitions {
 			}
 		}
 		String key = (properties.getKey() != null && !properties.getKey().isBlank()) ? properties.getKey() : "ip";
-		return new Definition(new Tier(name, limits, algorithm, policy, plans, defaultPlan), key,
+		Tier tier;
+		try {
+			tier = new Tier(name, limits, algorithm, policy, plans, defaultPlan);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidPerfkitPropertyException(PREFIX + name + ".algorithm", algorithm, ex.getMessage() + ".",
+					"set " + PREFIX + name + ".algorithm=sliding-window (constant memory per key) or lower the limits.");
+		}
+		return new Definition(tier, key,
 				Set.copyOf(properties.getChargeOnStatus()));
 	}
 

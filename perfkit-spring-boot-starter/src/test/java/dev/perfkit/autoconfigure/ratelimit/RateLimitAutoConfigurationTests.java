@@ -112,6 +112,23 @@ class RateLimitAutoConfigurationTests {
 	}
 
 	@Test
+	void aSlidingLogAboveItsCapStopsStartupSuggestingTheSlidingWindow() {
+		this.contextRunner
+			.withPropertyValues("perfkit.rate-limit.tiers.bulk.limits=10000/1m",
+					"perfkit.rate-limit.tiers.bulk.algorithm=sliding-log")
+			.run((context) -> assertThat(analysis(context.getStartupFailure())).satisfies((analysis) -> {
+				assertThat(analysis.getDescription()).contains("perfkit.rate-limit.tiers.bulk.algorithm")
+					.contains("at most 1000");
+				assertThat(analysis.getAction()).contains("sliding-window");
+			}));
+		this.contextRunner
+			.withPropertyValues("perfkit.rate-limit.tiers.bulk.limits=10000/1m",
+					"perfkit.rate-limit.tiers.bulk.algorithm=sliding-window")
+			.run((context) -> assertThat(context.getBean(RateLimiter.class).tier("bulk").algorithm())
+				.isEqualTo(Algorithm.SLIDING_WINDOW));
+	}
+
+	@Test
 	void aCostBelowOneStopsStartup() {
 		this.contextRunner.withUserConfiguration(Free.class)
 			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription()).contains("costs 0"));
