@@ -25,6 +25,7 @@ import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
 import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -70,6 +71,40 @@ class RateLimitAutoConfigurationTests {
 			assertThat(context.getBean(RateLimitProblemFactory.class))
 				.isSameAs(context.getBean(UserBeans.class).problems);
 		});
+	}
+
+	@Test
+	void withoutAnyWebStackRateLimitingBacksOffCleanly() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("jakarta.servlet", "org.springframework.web"))
+			.withUserConfiguration(Limited.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed().doesNotHaveBean(RateLimiter.class);
+				assertThat(context.getBean(Limited.Service.class).once("a")).isEqualTo("a");
+			});
+	}
+
+	@Test
+	void aReactiveApplicationWithoutTheServletApiBacksOffCleanly() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("jakarta.servlet"))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(RateLimiter.class));
+	}
+
+	@Test
+	void theServletApiWithoutSpringWebBacksOffInsteadOfFailingOnMissingWebClasses() {
+		// Before: NoClassDefFoundError org/springframework/http/HttpStatusCode creating
+		// perfkitRateLimitProblemFactory.
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.web", "org.springframework.http"))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(RateLimiter.class));
+	}
+
+	@Test
+	void withoutRedisOnTheClassPathTheLimiterDecidesLocally() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("io.lettuce", "org.springframework.data.redis"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(RateLimiter.class).check("auth", null, "k", 1).source())
+					.isEqualTo(Decision.Source.LOCAL);
+			});
 	}
 
 	@Test
