@@ -1,5 +1,6 @@
 -- perfkit rate limit check: one atomic call decides, and charges, all limits of a quota.
--- KEYS[1] state: a hash (token bucket: t = last time, l<i> = level) or a sorted set (sliding log)
+-- KEYS[1] state: a string (token bucket: MessagePack of last time and levels), a hash (sliding
+--         window: s<i>, c<i>, p<i>) or a sorted set (sliding log)
 -- KEYS[2] the sliding log's member sequence
 -- ARGV: algorithm ('t' token bucket | 's' sliding log | 'w' sliding window), cost, mode ('0' charge | '1' dry run | 'r' refund), time override
 --       in ms ('' = Redis TIME; only tests pass one), limit count, then capacity and window-ms
@@ -49,13 +50,6 @@ end
 local reply = { 1, now }
 local allowed = true
 
--- Anything else found under our keys (an operator's stray SET, a corrupt value) is
--- dropped: the key starts afresh instead of failing every check until it expires.
-local function expect(key, kind)
-  local found = redis.call('TYPE', key).ok
-  if found ~= 'none' and found ~= kind then redis.call('DEL', key) end
-end
-
 -- Reads a hash; anything else under the key (an operator's stray SET, a corrupt value)
 -- is dropped, so the key starts afresh instead of failing every check until it expires.
 -- The error reply of the read replaces a TYPE probe on every call.
@@ -67,29 +61,34 @@ local function hash(command, ...)
 end
 
 if algorithm == 't' then
-  local stored = hash('HGETALL')
-  local fields = {}
-  for j = 1, #stored, 2 do fields[stored[j]] = tonumber(stored[j + 1]) end
-  local elapsed = now - (fields['t'] or now)
+  -- One string per key: MessagePack of (last time, level 1, ..., level n), so a check is
+  -- GET and SET PX (no hash to rebuild into a table, no number formatting: MessagePack
+  -- keeps integers below 2^53 exact). Anything unreadable starts the key afresh.
+  local last, stored = now, nil
+  local ok, raw = pcall(redis.call, 'GET', KEYS[1])
+  if ok and raw then
+    local unpacked, values = pcall(function() return { cmsgpack.unpack(raw) } end)
+    if unpacked and #values == n + 1 then
+      stored = values
+      for j = 1, n + 1 do
+        if type(values[j]) ~= 'number' then stored = nil end
+      end
+    end
+  end
+  if stored then last = stored[1] end
+  local elapsed = now - last
   if elapsed < 0 then elapsed = 0 end
   local levels = {}
   for i = 1, n do
     local full = caps[i] * windows[i]
-    local level = fields['l' .. i]
-    if level == nil then
-      level = full
-    else
-      level = math.min(full, level + math.min(elapsed, windows[i]) * caps[i])
-    end
+    local level = full
+    if stored then level = math.min(full, stored[i + 1] + math.min(elapsed, windows[i]) * caps[i]) end
     if refund then level = math.min(full, level + cost * windows[i]) end
     levels[i] = level
     if level < cost * windows[i] then allowed = false end
   end
-  local update = { 't', str(now) }
   for i = 1, n do
     if allowed and not dry and not refund then levels[i] = levels[i] - cost * windows[i] end
-    update[#update + 1] = 'l' .. i
-    update[#update + 1] = str(levels[i])
     local needed = cost * windows[i]
     local retry = 0
     if levels[i] < needed then retry = ceildiv(needed - levels[i], caps[i]) end
@@ -98,8 +97,7 @@ if algorithm == 't' then
     reply[#reply + 1] = retry
   end
   if not dry then
-    redis.call('HSET', KEYS[1], unpack(update))
-    redis.call('PEXPIRE', KEYS[1], str(longest))
+    redis.call('SET', KEYS[1], cmsgpack.pack(now, unpack(levels)), 'PX', str(longest))
   end
 elseif algorithm == 'w' then
   -- Sliding-window counter: per limit s<i> = start of the current fixed window,
@@ -178,9 +176,10 @@ elseif algorithm == 'w' then
     redis.call('PEXPIRE', KEYS[1], str(2 * longest))
   end
 else
-  expect(KEYS[1], 'zset')
-  expect(KEYS[2], 'string')
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', str(now - longest))
+  -- The error reply of the first command replaces a TYPE probe on every call.
+  if not pcall(redis.call, 'ZREMRANGEBYSCORE', KEYS[1], '-inf', str(now - longest)) then
+    redis.call('DEL', KEYS[1])
+  end
   if refund then
     local at = ARGV[6 + 2 * n]
     local gone = redis.call('ZRANGEBYSCORE', KEYS[1], at, at, 'LIMIT', 0, cost)
