@@ -41,11 +41,11 @@ else
 end
 local n = tonumber(ARGV[5])
 local caps, windows = {}, {}
-local longest = 0
+local longest, longestText = 0, nil
 for i = 1, n do
   caps[i] = tonumber(ARGV[4 + 2 * i])
   windows[i] = tonumber(ARGV[5 + 2 * i])
-  if windows[i] > longest then longest = windows[i] end
+  if windows[i] > longest then longest, longestText = windows[i], ARGV[5 + 2 * i] end
 end
 local reply = { 1, now }
 local allowed = true
@@ -67,22 +67,22 @@ if algorithm == 't' then
   local last, stored = now, nil
   local ok, raw = pcall(redis.call, 'GET', KEYS[1])
   if ok and raw then
-    local unpacked, values = pcall(function() return { cmsgpack.unpack(raw) } end)
-    if unpacked and #values == n + 1 then
+    local values = { pcall(cmsgpack.unpack, raw) }
+    if values[1] and #values == n + 2 then
       stored = values
-      for j = 1, n + 1 do
+      for j = 2, n + 2 do
         if type(values[j]) ~= 'number' then stored = nil end
       end
     end
   end
-  if stored then last = stored[1] end
+  if stored then last = stored[2] end
   local elapsed = now - last
   if elapsed < 0 then elapsed = 0 end
   local levels = {}
   for i = 1, n do
     local full = caps[i] * windows[i]
     local level = full
-    if stored then level = math.min(full, stored[i + 1] + math.min(elapsed, windows[i]) * caps[i]) end
+    if stored then level = math.min(full, stored[i + 2] + math.min(elapsed, windows[i]) * caps[i]) end
     if refund then level = math.min(full, level + cost * windows[i]) end
     levels[i] = level
     if level < cost * windows[i] then allowed = false end
@@ -96,8 +96,10 @@ if algorithm == 't' then
     reply[#reply + 1] = ceildiv(caps[i] * windows[i] - levels[i], caps[i])
     reply[#reply + 1] = retry
   end
-  if not dry then
-    redis.call('SET', KEYS[1], cmsgpack.pack(now, unpack(levels)), 'PX', str(longest))
+  -- A rejection changes nothing worth writing: refill is linear and capped, so the stored
+  -- (time, level) gives the same level at any later time as one refreshed now would.
+  if not dry and (allowed or refund) then
+    redis.call('SET', KEYS[1], cmsgpack.pack(now, unpack(levels)), 'PX', longestText)
   end
 elseif algorithm == 'w' then
   -- Sliding-window counter: per limit s<i> = start of the current fixed window,
