@@ -64,13 +64,31 @@ class RateLimitTestApplication {
 
 	}
 
+	@Service
+	static class Outbound {
+
+		@RateLimit(tier = "outbound-api", key = "'github'", maxWait = "2s")
+		String fetch() {
+			return "fetched";
+		}
+
+	}
+
 	@RestController
 	static class Endpoints {
 
 		private final Quotes quotes;
 
-		Endpoints(Quotes quotes) {
+		private final Outbound outbound;
+
+		Endpoints(Quotes quotes, Outbound outbound) {
 			this.quotes = quotes;
+			this.outbound = outbound;
+		}
+
+		@GetMapping("/outbound")
+		String outbound() {
+			return this.outbound.fetch();
 		}
 
 		@PostMapping("/login")

@@ -87,6 +87,7 @@ class RateLimitWebIntegrationTests {
 				"perfkit.rate-limit.tiers.failed-logins.limits=2/1h",
 				"perfkit.rate-limit.tiers.failed-logins.charge-on-status=401",
 				"perfkit.rate-limit.tiers.failed-logins-by-email.limits=2/1h",
+				"perfkit.rate-limit.tiers.outbound-api.limits=100/1s",
 				"perfkit.rate-limit.tiers.hammered.limits=5/1m", "perfkit.rate-limit.tiers.hammered.algorithm=sliding-log",
 				"perfkit.rate-limit.tiers.failed-logins-by-email.charge-on-status=401",
 				"perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d",
@@ -359,6 +360,15 @@ class RateLimitWebIntegrationTests {
 		assertThat(send(first, "GET", "/quote?symbol=OTHER").statusCode()).isEqualTo(200);
 		assertThat(first.getBean(MeterRegistry.class).get("perfkit.ratelimit.requests").tag("tier", "quotes")
 			.tag("outcome", "rejected").functionCounter().count()).isEqualTo(1);
+	}
+
+	@Test
+	void anOutboundTiersFiguresAreNotWrittenOntoTheInboundResponse() throws Exception {
+		HttpResponse<String> response = send(first, "GET", "/outbound");
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo("fetched");
+		assertThat(response.headers().firstValue("X-RateLimit-Limit")).isEmpty();
+		assertThat(response.headers().firstValue("X-RateLimit-Remaining")).isEmpty();
 	}
 
 	@Test
