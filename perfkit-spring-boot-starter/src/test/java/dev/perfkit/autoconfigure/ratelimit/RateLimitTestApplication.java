@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 import static dev.perfkit.ratelimit.Tiers.AUTH;
@@ -151,6 +152,22 @@ class RateLimitTestApplication {
 		@RateLimit(tier = AUTH)
 		StreamingResponseBody streaming() {
 			return (out) -> out.write("ok".getBytes(StandardCharsets.UTF_8));
+		}
+
+		@PostMapping("/async/events")
+		@RateLimit(tier = AUTH)
+		SseEmitter events() {
+			SseEmitter emitter = new SseEmitter();
+			CompletableFuture.runAsync(() -> {
+				try {
+					emitter.send("ok");
+					emitter.complete();
+				}
+				catch (java.io.IOException ex) {
+					emitter.completeWithError(ex);
+				}
+			});
+			return emitter;
 		}
 
 		@PostMapping("/async/failed-sign-in")

@@ -271,9 +271,9 @@ class RateLimitWebIntegrationTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "future", "callable", "deferred", "streaming" })
+	@ValueSource(strings = { "future", "callable", "deferred", "streaming", "events" })
 	void everyAsynchronousHandlerKindIsChargedExactlyOncePerRequest(String kind) throws Exception {
-		String client = "203.0.113." + (100 + List.of("future", "callable", "deferred", "streaming").indexOf(kind));
+		String client = "203.0.113." + (100 + List.of("future", "callable", "deferred", "streaming", "events").indexOf(kind));
 		List<Integer> statuses = new ArrayList<>();
 		for (int i = 0; i < 7; i++) {
 			statuses.add(send(behindProxy, "POST", "/async/" + kind, "X-Forwarded-For", client).statusCode());
