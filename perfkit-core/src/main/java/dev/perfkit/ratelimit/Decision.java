@@ -30,6 +30,12 @@ public record Decision(boolean allowed, Quota quota, Limit limit, long remaining
 		/** The local backend, standing in while Redis cannot answer. */
 		FALLBACK,
 
+		/**
+		 * This instance's memory of a rejection by Redis, until the time Redis said a
+		 * permit could free up: no Redis call was made.
+		 */
+		SHORTCUT,
+
 		/** The failure policy ({@code allow} or {@code deny}), while Redis cannot answer. */
 		POLICY,
 

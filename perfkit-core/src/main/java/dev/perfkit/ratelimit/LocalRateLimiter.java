@@ -18,8 +18,8 @@ import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.local.LocalBucketBuilder;
 
 /**
- * The in-memory backend: bucket4j buckets (token-bucket tiers) and exact sliding logs
- * (sliding-log tiers) per key, in bounded Caffeine caches, one per quota.
+ * The in-memory backend: bucket4j buckets (token-bucket tiers), exact sliding logs
+ * (sliding-log tiers) and sliding-window counters (sliding-window tiers) per key, in bounded Caffeine caches, one per quota.
  * <p>
  * <b>Implementation note.</b> Each key's state is created once by Caffeine's atomic
  * {@code get}; concurrent checks of one key then serialize on that state (bucket4j's
@@ -31,7 +31,10 @@ import io.github.bucket4j.local.LocalBucketBuilder;
  * bounded by size alone (W-TinyLFU), without idle expiry: expiry would read the clock and
  * reorder an access queue on every check, and a key idle for longer than its window holds
  * nothing that matters, so keeping it until size pressure evicts it changes no decision.
- * Under a flood of distinct keys the least valuable are evicted, which at worst hands an
+ * The caches are bounded by weight rather than count: a token bucket weighs 1 and a
+ * sliding log {@code 1 + capacity/8}, its largest possible array, so {@code maximumKeys}
+ * token buckets fit in as much memory as fewer, heavier logs (logs also shrink their array
+ * once a burst has expired). Under a flood of distinct keys the least valuable are evicted, which at worst hands an
  * evicted key a fresh (full) limit — the price of bounded memory, and why a shared Redis
  * backend is the default for several instances. Memory is bounded by the maximum keys
  * times the number of configured quotas (tiers and plans), both fixed at startup. Time is
@@ -105,6 +108,9 @@ public final class LocalRateLimiter implements RateLimitBackend {
 		if (state instanceof SlidingLog log) {
 			return log.check(quota, cost, dryRun, this.clock.getAsLong(), this.source);
 		}
+		if (state instanceof SlidingWindow window) {
+			return window.check(quota, cost, dryRun, this.clock.getAsLong(), this.source);
+		}
 		return check((Bucket) state, quota, cost, dryRun);
 	}
 
@@ -133,6 +139,9 @@ public final class LocalRateLimiter implements RateLimitBackend {
 		Object state = (quotaStates != null) ? quotaStates.keys.getIfPresent(key) : null;
 		if (state instanceof SlidingLog log) {
 			log.refund(cost, chargedAtMillis);
+		}
+		else if (state instanceof SlidingWindow window) {
+			window.refund(quota, cost, chargedAtMillis, this.clock.getAsLong());
 		}
 		else if (state instanceof Bucket bucket) {
 			bucket.addTokens(cost);
@@ -193,6 +202,9 @@ public final class LocalRateLimiter implements RateLimitBackend {
 		if (quota.algorithm() == Algorithm.SLIDING_LOG) {
 			return new SlidingLog(quota);
 		}
+		if (quota.algorithm() == Algorithm.SLIDING_WINDOW) {
+			return new SlidingWindow(quota);
+		}
 		LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(this.timeMeter);
 		for (Limit limit : quota.limits()) {
 			builder.addLimit(Bandwidth.builder()
@@ -216,9 +228,15 @@ public final class LocalRateLimiter implements RateLimitBackend {
 			// Maintenance (draining the read buffer, eviction) runs on the calling
 			// thread, amortized: handing it to the common pool woke a worker thread every few
 			// reads, which cost more than the maintenance itself.
+			// Bounded by weight: a token bucket weighs 1, a sliding log 1 plus its largest
+			// possible array in units of 8 entries (64 bytes), computed when it is created,
+			// so the bound holds however full the logs become.
+			int weight = (quota.algorithm() == Algorithm.SLIDING_LOG)
+					? 1 + (int) ((SlidingLog.largestCapacity(quota) + 7) / 8) : 1;
 			this.keys = Caffeine.newBuilder()
 				.executor(Runnable::run)
-				.maximumSize(LocalRateLimiter.this.maximumKeys)
+				.maximumWeight(LocalRateLimiter.this.maximumKeys)
+				.weigher((String key, Object state) -> weight)
 				.build();
 			this.create = (ignored) -> newState(quota);
 		}

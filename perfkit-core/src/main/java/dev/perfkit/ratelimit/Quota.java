@@ -52,6 +52,15 @@ public final class Quota {
 		if (this.limits.isEmpty()) {
 			throw new IllegalArgumentException("A quota needs at least one limit");
 		}
+		if (algorithm == Algorithm.SLIDING_LOG) {
+			for (Limit limit : this.limits) {
+				if (limit.capacity() > SlidingLog.MAX_ENTRIES) {
+					throw new IllegalArgumentException("A sliding log keeps one entry per permit, so its limits may hold "
+							+ "at most " + SlidingLog.MAX_ENTRIES + " permits, and " + limit + " holds more: use the "
+							+ "sliding-window or token-bucket algorithm for it");
+				}
+			}
+		}
 		CRC32C crc = new CRC32C();
 		crc.update((algorithm + ":" + this.limits).getBytes(StandardCharsets.UTF_8));
 		this.fingerprint = String.format("%08x", crc.getValue());

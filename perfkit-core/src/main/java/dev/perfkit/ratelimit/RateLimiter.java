@@ -36,11 +36,19 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * Each tier's quotas and their request counts are resolved when the limiter is built, so
  * a check does one lookup, adds to one counter and allocates no tags; local checks, which
  * take tens of nanoseconds, are timed by sampling (see {@link #LOCAL_TIMING_SAMPLE}).
+ * <p>
+ * A key that Redis rejected is then rejected by this instance alone, without a Redis
+ * call, until the time Redis gave for its next permit ({@link Shortcuts}): a flood on a
+ * limited key costs Redis one call per instance per retry interval instead of one per
+ * request. The shortcut only ever rejects, so it cannot admit anything Redis would not.
  */
 public final class RateLimiter {
 
 	/** The plan tag of a quota that is the tier's own, not a plan's. */
 	public static final String DEFAULT_PLAN = "default";
+
+	/** How many rejected keys per quota the shortcut remembers by default. */
+	public static final long DEFAULT_SHORTCUT_KEYS = 10_000;
 
 	/** One local check in this many is timed (a power of two). */
 	static final int LOCAL_TIMING_SAMPLE = 64;
@@ -73,8 +81,23 @@ public final class RateLimiter {
 	 */
 	public RateLimiter(Map<String, Tier> tiers, RateLimitBackend remote, LocalRateLimiter local,
 			MeterRegistry registry) {
+		this(tiers, remote, local, registry, (remote != null) ? DEFAULT_SHORTCUT_KEYS : 0);
+	}
+
+	/**
+	 * Create a limiter, choosing how many rejected keys per quota it remembers.
+	 * @param tiers the tiers by name
+	 * @param remote the Redis backend, or {@code null} to decide locally
+	 * @param local the local backend, also the fallback
+	 * @param registry where to record meters, or {@code null} for none
+	 * @param shortcutKeys how many keys Redis rejected to remember per quota and reject
+	 * without a Redis call until they could pass; 0 for none (every check asks Redis)
+	 */
+	public RateLimiter(Map<String, Tier> tiers, RateLimitBackend remote, LocalRateLimiter local,
+			MeterRegistry registry, long shortcutKeys) {
 		Map<String, TierMeters> meters = new HashMap<>();
-		tiers.forEach((name, tier) -> meters.put(name, new TierMeters(tier)));
+		long remembered = (remote != null) ? shortcutKeys : 0;
+		tiers.forEach((name, tier) -> meters.put(name, new TierMeters(tier, remembered)));
 		this.meters = Map.copyOf(meters);
 		this.remote = remote;
 		this.local = local;
@@ -112,7 +135,7 @@ public final class RateLimiter {
 	 * @param key the caller's identity within the tier
 	 * @param cost the permits to take
 	 * @return the decision
-	 * @throws IllegalArgumentException for an unknown tier
+	 * @throws IllegalArgumentException for an unknown tier or a cost below 1
 	 */
 	public Decision check(String tier, String plan, String key, long cost) {
 		return check(tier, plan, key, cost, false);
@@ -133,11 +156,9 @@ public final class RateLimiter {
 		if (tierMeters == null) {
 			throw new IllegalArgumentException("Unknown rate-limit tier '" + tierName + "'");
 		}
+		requirePositive(cost);
 		Tier tier = tierMeters.tier;
 		Outcomes quotaMeters = tierMeters.outcomes(plan);
-		if (quotaMeters == null) {
-			return Decision.unlimited(null, Decision.Source.EXEMPT);
-		}
 		Quota quota = quotaMeters.quota;
 		Decision decision;
 		int outcome;
@@ -147,7 +168,7 @@ public final class RateLimiter {
 		}
 		else {
 			try {
-				decision = timed(this.remoteLatency, this.remote, quota, key, cost, dryRun);
+				decision = remote(quotaMeters, quota, key, cost, dryRun);
 				outcome = outcome(decision);
 			}
 			catch (RuntimeException ex) {
@@ -167,6 +188,27 @@ public final class RateLimiter {
 	}
 
 	/**
+	 * Decide on Redis unless this instance already knows the answer: a key that Redis
+	 * rejected is rejected here, without a Redis call, until the time Redis said a permit
+	 * could free up (see {@link Shortcuts}).
+	 */
+	private Decision remote(Outcomes quotaMeters, Quota quota, String key, long cost, boolean dryRun) {
+		Shortcuts shortcuts = quotaMeters.shortcuts;
+		if (shortcuts != null) {
+			Decision known = shortcuts.rejection(key, cost);
+			if (known != null) {
+				return known;
+			}
+		}
+		long sent = System.nanoTime();
+		Decision decision = timed(this.remoteLatency, this.remote, quota, key, cost, dryRun);
+		if (!decision.allowed() && shortcuts != null) {
+			shortcuts.remember(key, cost, decision, sent);
+		}
+		return decision;
+	}
+
+	/**
 	 * Give back what an admitting check charged, when the charge turns out not to be due
 	 * (a {@code charge-on-status} tier whose response had another status). The refund goes
 	 * to whoever decided: Redis, or this instance's local limiter; a decision that charged
@@ -178,19 +220,26 @@ public final class RateLimiter {
 	 * @return whether permits were given back
 	 */
 	public boolean refund(Decision decision, String key, long cost) {
+		requirePositive(cost);
 		if (!decision.allowed() || decision.quota() == null) {
 			return false;
 		}
 		RateLimitBackend backend = switch (decision.source()) {
 			case REDIS -> this.remote;
 			case LOCAL, FALLBACK -> this.local;
-			case POLICY, EXEMPT -> null;
+			case POLICY, EXEMPT, SHORTCUT -> null;
 		};
 		if (backend == null) {
 			return false;
 		}
 		try {
 			backend.refund(decision.quota(), key, cost, decision.timeMillis());
+			TierMeters tierMeters = this.meters.get(decision.quota().tier());
+			Outcomes outcomes = (tierMeters != null) ? tierMeters.outcomes(decision.quota().plan()) : null;
+			if (outcomes != null && outcomes.shortcuts != null) {
+				// A permit came back: what this instance knew of the key is out of date.
+				outcomes.shortcuts.forget(key);
+			}
 			return true;
 		}
 		catch (RuntimeException ex) {
@@ -210,6 +259,7 @@ public final class RateLimiter {
 	 * @throws RateLimitExceededException when no permit came within the bound
 	 */
 	public Decision acquire(String tier, String key, long cost, Duration maxWait) {
+		requirePositive(cost);
 		long deadline = System.nanoTime() + maxWait.toNanos();
 		while (true) {
 			Decision decision = check(tier, null, key, cost);
@@ -249,6 +299,13 @@ public final class RateLimiter {
 		String breaker = (this.remote instanceof RedisRateLimiter redis)
 				? redis.connector().callState().name().toLowerCase(Locale.ROOT) : null;
 		return new RateLimitSnapshot((this.remote != null) ? "redis" : "local", breaker, this.local.size(), views);
+	}
+
+	/** A cost below one would give permits instead of taking them. */
+	private static void requirePositive(long cost) {
+		if (cost < 1) {
+			throw new IllegalArgumentException("A rate-limit cost must be at least 1, was " + cost);
+		}
 	}
 
 	private Decision onFailure(Tier tier, Quota quota, String key, long cost, boolean dryRun) {
@@ -330,19 +387,23 @@ public final class RateLimiter {
 
 		private final Map<String, Outcomes> planOutcomes = new HashMap<>();
 
-		TierMeters(Tier tier) {
+		TierMeters(Tier tier, long shortcutKeys) {
 			this.tier = tier;
-			Quota quota = tier.quota(null);
-			this.tierOutcomes = (quota != null) ? new Outcomes(quota) : null;
+			// The tier's own limits are used only when it has no default plan.
+			this.tierOutcomes = (tier.defaultPlan() == null) ? new Outcomes(tier.quota(null), shortcutKeys) : null;
 			for (String plan : tier.plans().keySet()) {
-				this.planOutcomes.put(plan, new Outcomes(tier.quota(plan)));
+				this.planOutcomes.put(plan, new Outcomes(tier.quota(plan), shortcutKeys));
 			}
 		}
 
 		/** Return the counts of the quota for a plan, as {@link Tier#quota} picks it. */
 		Outcomes outcomes(String plan) {
 			Outcomes outcomes = (plan != null) ? this.planOutcomes.get(plan) : null;
-			return (outcomes != null) ? outcomes : this.tierOutcomes;
+			if (outcomes != null) {
+				return outcomes;
+			}
+			return (this.tier.defaultPlan() != null) ? this.planOutcomes.get(this.tier.defaultPlan())
+					: this.tierOutcomes;
 		}
 
 		/** Return the tier's count of an outcome, over all its quotas. */
@@ -377,8 +438,12 @@ public final class RateLimiter {
 
 		final boolean[] registered = new boolean[NAMES.length];
 
-		Outcomes(Quota quota) {
+		/** Keys Redis rejected, or {@code null} when the shortcut is off. */
+		final Shortcuts shortcuts;
+
+		Outcomes(Quota quota, long shortcutKeys) {
 			this.quota = quota;
+			this.shortcuts = (shortcutKeys > 0) ? new Shortcuts(quota, shortcutKeys) : null;
 			for (int i = 0; i < this.counts.length; i++) {
 				this.counts[i] = new LongAdder();
 			}

@@ -41,6 +41,12 @@ public final class RedisRateLimiter implements RateLimitBackend {
 
 	private static final byte[] REFUND = { 'r' };
 
+	private static final byte[] SLIDING_LOG = { 's' };
+
+	private static final byte[] SLIDING_WINDOW = { 'w' };
+
+	private static final byte[] TOKEN_BUCKET = { 't' };
+
 	private final RedisConnector connector;
 
 	/**
@@ -86,7 +92,11 @@ public final class RedisRateLimiter implements RateLimitBackend {
 		byte[][] keys = { base.getBytes(StandardCharsets.UTF_8), (base + ":q").getBytes(StandardCharsets.UTF_8) };
 		List<Limit> limits = quota.limits();
 		byte[][] args = new byte[5 + 2 * limits.size() + ((mode == REFUND) ? 1 : 0)][];
-		args[0] = (quota.algorithm() == Algorithm.SLIDING_LOG) ? new byte[] { 's' } : new byte[] { 't' };
+		args[0] = switch (quota.algorithm()) {
+			case SLIDING_LOG -> SLIDING_LOG;
+			case SLIDING_WINDOW -> SLIDING_WINDOW;
+			case TOKEN_BUCKET -> TOKEN_BUCKET;
+		};
 		args[1] = ascii(cost);
 		args[2] = mode;
 		args[3] = (timeMillis >= 0) ? ascii(timeMillis) : EMPTY;

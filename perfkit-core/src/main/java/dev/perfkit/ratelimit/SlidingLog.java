@@ -10,6 +10,16 @@ package dev.perfkit.ratelimit;
  */
 final class SlidingLog {
 
+	/**
+	 * The largest capacity a sliding-log limit may have: a log keeps one entry per admitted
+	 * permit, so this bounds a key's memory (8 KB here, about 0.1 MB in Redis, where up to
+	 * 128 entries stay in the compact listpack encoding). Larger limits belong to the
+	 * sliding-window counter, whose memory per key is constant.
+	 */
+	static final int MAX_ENTRIES = 1000;
+
+	private static final int SMALLEST = 8;
+
 	private long[] times;
 
 	private int head;
@@ -17,11 +27,16 @@ final class SlidingLog {
 	private int size;
 
 	SlidingLog(Quota quota) {
+		this.times = new long[(int) Math.min(largestCapacity(quota), SMALLEST)];
+	}
+
+	/** Return the most entries a key of the quota can hold. */
+	static long largestCapacity(Quota quota) {
 		long largest = 0;
 		for (Limit limit : quota.limits()) {
 			largest = Math.max(largest, limit.capacity());
 		}
-		this.times = new long[(int) Math.min(largest, 64)];
+		return largest;
 	}
 
 	synchronized Decision check(Quota quota, long cost, boolean dryRun, long clock, Decision.Source source) {
@@ -31,6 +46,11 @@ final class SlidingLog {
 		while (this.size > 0 && at(0) <= now - longest) {
 			this.head = (this.head + 1) % this.times.length;
 			this.size--;
+		}
+		if (this.times.length > SMALLEST && this.size < this.times.length / 4) {
+			// A burst's entries have expired: give the memory back, so a key that was busy
+			// once does not hold its largest array for as long as it stays cached.
+			resize(Math.max(SMALLEST, this.times.length / 2));
 		}
 		int limits = quota.limits().size();
 		int[] counts = new int[limits];
@@ -102,18 +122,27 @@ final class SlidingLog {
 		return low;
 	}
 
+	private void resize(int length) {
+		long[] resized = new long[length];
+		for (int i = 0; i < this.size; i++) {
+			resized[i] = at(i);
+		}
+		this.times = resized;
+		this.head = 0;
+	}
+
+	/** Return the length of the ring, for tests of its memory. */
+	synchronized int capacity() {
+		return this.times.length;
+	}
+
 	private long at(int position) {
 		return this.times[(this.head + position) % this.times.length];
 	}
 
 	private void append(long time) {
 		if (this.size == this.times.length) {
-			long[] grown = new long[this.times.length * 2];
-			for (int i = 0; i < this.size; i++) {
-				grown[i] = at(i);
-			}
-			this.times = grown;
-			this.head = 0;
+			resize(this.times.length * 2);
 		}
 		this.times[(this.head + this.size) % this.times.length] = time;
 		this.size++;

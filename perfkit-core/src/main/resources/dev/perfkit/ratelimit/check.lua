@@ -1,7 +1,8 @@
 -- perfkit rate limit check: one atomic call decides, and charges, all limits of a quota.
--- KEYS[1] state: a hash (token bucket: t = last time, l<i> = level) or a sorted set (sliding log)
+-- KEYS[1] state: a string (token bucket: MessagePack of last time and levels), a hash (sliding
+--         window: s<i>, c<i>, p<i>) or a sorted set (sliding log)
 -- KEYS[2] the sliding log's member sequence
--- ARGV: algorithm ('t' | 's'), cost, mode ('0' charge | '1' dry run | 'r' refund), time override
+-- ARGV: algorithm ('t' token bucket | 's' sliding log | 'w' sliding window), cost, mode ('0' charge | '1' dry run | 'r' refund), time override
 --       in ms ('' = Redis TIME; only tests pass one), limit count, then capacity and window-ms
 --       per limit, then (refund only) the refunded charge's time in ms.
 -- A refund gives a charge back: a bucket gets the tokens back (up to full), a log loses
@@ -40,47 +41,54 @@ else
 end
 local n = tonumber(ARGV[5])
 local caps, windows = {}, {}
-local longest = 0
+local longest, longestText = 0, nil
 for i = 1, n do
   caps[i] = tonumber(ARGV[4 + 2 * i])
   windows[i] = tonumber(ARGV[5 + 2 * i])
-  if windows[i] > longest then longest = windows[i] end
+  if windows[i] > longest then longest, longestText = windows[i], ARGV[5 + 2 * i] end
 end
 local reply = { 1, now }
 local allowed = true
 
--- Anything else found under our keys (an operator's stray SET, a corrupt value) is
--- dropped: the key starts afresh instead of failing every check until it expires.
-local function expect(key, kind)
-  local found = redis.call('TYPE', key).ok
-  if found ~= 'none' and found ~= kind then redis.call('DEL', key) end
+-- Reads a hash; anything else under the key (an operator's stray SET, a corrupt value)
+-- is dropped, so the key starts afresh instead of failing every check until it expires.
+-- The error reply of the read replaces a TYPE probe on every call.
+local function hash(command, ...)
+  local ok, stored = pcall(redis.call, command, KEYS[1], ...)
+  if ok then return stored end
+  redis.call('DEL', KEYS[1])
+  return redis.call(command, KEYS[1], ...)
 end
 
 if algorithm == 't' then
-  expect(KEYS[1], 'hash')
-  local stored = redis.call('HGETALL', KEYS[1])
-  local fields = {}
-  for j = 1, #stored, 2 do fields[stored[j]] = tonumber(stored[j + 1]) end
-  local elapsed = now - (fields['t'] or now)
+  -- One string per key: MessagePack of (last time, level 1, ..., level n), so a check is
+  -- GET and SET PX (no hash to rebuild into a table, no number formatting: MessagePack
+  -- keeps integers below 2^53 exact). Anything unreadable starts the key afresh.
+  local last, stored = now, nil
+  local ok, raw = pcall(redis.call, 'GET', KEYS[1])
+  if ok and raw then
+    local values = { pcall(cmsgpack.unpack, raw) }
+    if values[1] and #values == n + 2 then
+      stored = values
+      for j = 2, n + 2 do
+        if type(values[j]) ~= 'number' then stored = nil end
+      end
+    end
+  end
+  if stored then last = stored[2] end
+  local elapsed = now - last
   if elapsed < 0 then elapsed = 0 end
   local levels = {}
   for i = 1, n do
     local full = caps[i] * windows[i]
-    local level = fields['l' .. i]
-    if level == nil then
-      level = full
-    else
-      level = math.min(full, level + math.min(elapsed, windows[i]) * caps[i])
-    end
+    local level = full
+    if stored then level = math.min(full, stored[i + 2] + math.min(elapsed, windows[i]) * caps[i]) end
     if refund then level = math.min(full, level + cost * windows[i]) end
     levels[i] = level
     if level < cost * windows[i] then allowed = false end
   end
-  local update = { 't', str(now) }
   for i = 1, n do
     if allowed and not dry and not refund then levels[i] = levels[i] - cost * windows[i] end
-    update[#update + 1] = 'l' .. i
-    update[#update + 1] = str(levels[i])
     local needed = cost * windows[i]
     local retry = 0
     if levels[i] < needed then retry = ceildiv(needed - levels[i], caps[i]) end
@@ -88,14 +96,92 @@ if algorithm == 't' then
     reply[#reply + 1] = ceildiv(caps[i] * windows[i] - levels[i], caps[i])
     reply[#reply + 1] = retry
   end
+  -- A rejection changes nothing worth writing: refill is linear and capped, so the stored
+  -- (time, level) gives the same level at any later time as one refreshed now would.
+  if not dry and (allowed or refund) then
+    redis.call('SET', KEYS[1], cmsgpack.pack(now, unpack(levels)), 'PX', longestText)
+  end
+elseif algorithm == 'w' then
+  -- Sliding-window counter: per limit s<i> = start of the current fixed window,
+  -- c<i> = its count, p<i> = the previous window's count. Mirrors SlidingWindow and
+  -- Figures.slidingWindow.
+  local names = {}
+  for i = 1, n do
+    names[#names + 1] = 's' .. i
+    names[#names + 1] = 'c' .. i
+    names[#names + 1] = 'p' .. i
+  end
+  local stored = hash('HMGET', unpack(names))
+  local starts, currents, previouses = {}, {}, {}
+  for i = 1, n do
+    local w = windows[i]
+    local start = floordiv(now, w) * w
+    local s = tonumber(stored[3 * i - 2])
+    local c = tonumber(stored[3 * i - 1]) or 0
+    local p = tonumber(stored[3 * i]) or 0
+    if s == nil or start - w > s then
+      c, p = 0, 0
+    elseif start - w == s then
+      c, p = 0, c
+    elseif start < s then
+      start = s
+    end
+    if refund then
+      local at = tonumber(ARGV[6 + 2 * n])
+      local charged = floordiv(at, w) * w
+      if charged == start then c = math.max(0, c - cost)
+      elseif charged == start - w then p = math.max(0, p - cost) end
+    end
+    starts[i], currents[i], previouses[i] = start, c, p
+    if p * (w - (now - start)) + (c + cost) * w > caps[i] * w then allowed = false end
+  end
+  local charge = allowed and not dry and not refund
+  local update = {}
+  for i = 1, n do
+    local w = windows[i]
+    if charge then currents[i] = currents[i] + cost end
+    local c, p, e = currents[i], previouses[i], now - starts[i]
+    update[#update + 1] = 's' .. i
+    update[#update + 1] = str(starts[i])
+    update[#update + 1] = 'c' .. i
+    update[#update + 1] = str(c)
+    update[#update + 1] = 'p' .. i
+    update[#update + 1] = str(p)
+    local free = caps[i] * w - p * (w - e) - c * w
+    local remaining = floordiv(free, w)
+    if remaining < 0 then remaining = 0 end
+    local reset = 0
+    if c > 0 then reset = 2 * w - e elseif p > 0 then reset = w - e end
+    local retry = -1
+    local room = caps[i] - cost - c
+    if room >= 0 then
+      local at = 0
+      if p > 0 then at = w - floordiv(room * w, p) end
+      if at < w then
+        retry = at - e
+        if retry < 0 then retry = 0 end
+      end
+    end
+    if retry < 0 then
+      local at = 0
+      if c > 0 then at = w - floordiv((caps[i] - cost) * w, c) end
+      if at < 0 then at = 0 end
+      if at > w then at = w end
+      retry = (w - e) + at
+    end
+    reply[#reply + 1] = remaining
+    reply[#reply + 1] = reset
+    reply[#reply + 1] = retry
+  end
   if not dry then
     redis.call('HSET', KEYS[1], unpack(update))
-    redis.call('PEXPIRE', KEYS[1], str(longest))
+    redis.call('PEXPIRE', KEYS[1], str(2 * longest))
   end
 else
-  expect(KEYS[1], 'zset')
-  expect(KEYS[2], 'string')
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', str(now - longest))
+  -- The error reply of the first command replaces a TYPE probe on every call.
+  if not pcall(redis.call, 'ZREMRANGEBYSCORE', KEYS[1], '-inf', str(now - longest)) then
+    redis.call('DEL', KEYS[1])
+  end
   if refund then
     local at = ARGV[6 + 2 * n]
     local gone = redis.call('ZRANGEBYSCORE', KEYS[1], at, at, 'LIMIT', 0, cost)

@@ -83,6 +83,24 @@ class BackendVectorsIntegrationTests {
 	}
 
 	@Test
+	void slidingWindowVectorsDecideTheSameOnBothBackendsWithExactFigures() {
+		// T0 is a whole minute, so the fixed windows begin at +0, +60s, ...
+		Quota quota = quota(Algorithm.SLIDING_WINDOW, "10/1m");
+		List<Decision> decisions = bothAgree(quota, new long[][] { { 0, 5, 0 }, { 0, 5, 0 }, { 30_000, 1, 0 },
+				{ 66_000, 1, 0 }, { 66_000, 1, 0 }, { 72_000, 1, 1 }, { 72_000, 1, 0 }, { 200_000, 10, 0 } });
+		assertThat(decisions).extracting(Decision::allowed)
+			.containsExactly(true, true, false, true, false, true, true, true);
+		assertThat(decisions.get(1).remaining()).isZero();
+		assertThat(decisions.get(1).resetMillis()).isEqualTo(120_000);
+		// full window: the next fits once 9/10 of it is weighted out, 6 s into the next window
+		assertThat(decisions.get(2).retryAfterMillis()).isEqualTo(36_000);
+		// at +66s the previous window weighs 10·54/60 = 9, plus 1: full
+		assertThat(decisions.get(3).remaining()).isZero();
+		assertThat(decisions.get(4).retryAfterMillis()).isEqualTo(6_000);
+		assertThat(decisions.get(7).remaining()).isZero();
+	}
+
+	@Test
 	void twoWindowsChargeNothingWhenOneRejectsAndReportTheBindingWindow() {
 		Quota quota = quota(Algorithm.TOKEN_BUCKET, "10/1h", "12/30d");
 		long[][] steps = new long[15][];
@@ -120,7 +138,8 @@ class BackendVectorsIntegrationTests {
 	void randomTrafficDecidesTheSameOnBothBackendsAndNoSlidingWindowAdmitsMoreThanItsLimit() {
 		Random random = new Random(42);
 		for (Quota quota : List.of(quota(Algorithm.SLIDING_LOG, "4/10s", "9/1m"),
-				quota(Algorithm.TOKEN_BUCKET, "4/10s", "9/1m"), quota(Algorithm.TOKEN_BUCKET, "7/9s"))) {
+				quota(Algorithm.TOKEN_BUCKET, "4/10s", "9/1m"), quota(Algorithm.TOKEN_BUCKET, "7/9s"),
+				quota(Algorithm.SLIDING_WINDOW, "4/10s", "9/1m"), quota(Algorithm.SLIDING_WINDOW, "7/9s"))) {
 			Algorithm algorithm = quota.algorithm();
 			long[][] steps = new long[300][];
 			long time = 0;
@@ -140,6 +159,25 @@ class BackendVectorsIntegrationTests {
 				}
 				assertNoWindowExceeds(admitted, 10_000, 4);
 				assertNoWindowExceeds(admitted, 60_000, 9);
+				assertThat(admitted).hasSizeGreaterThan(20);
+			}
+			if (algorithm == Algorithm.SLIDING_WINDOW) {
+				// the stated error: no fixed window above N, no sliding one above 2N
+				List<Long> admitted = new ArrayList<>();
+				for (int i = 0; i < steps.length; i++) {
+					if (decisions.get(i).allowed() && steps[i][2] == 0) {
+						for (int c = 0; c < steps[i][1]; c++) {
+							admitted.add(T0 + steps[i][0]);
+						}
+					}
+				}
+				for (Limit limit : quota.limits()) {
+					long window = limit.windowMillis();
+					assertNoWindowExceeds(admitted, window, 2 * limit.capacity());
+					assertThat(admitted.stream().collect(java.util.stream.Collectors.groupingBy(
+							(t) -> Math.floorDiv(t, window), java.util.stream.Collectors.counting())).values())
+						.allSatisfy((count) -> assertThat(count).isLessThanOrEqualTo(limit.capacity()));
+				}
 				assertThat(admitted).hasSizeGreaterThan(20);
 			}
 		}
@@ -171,7 +209,12 @@ class BackendVectorsIntegrationTests {
 			assertThat(decisions).extracting(Decision::allowed).as("%s", algorithm)
 				.containsExactly(true, true, true, false);
 			// the log forgot the entry of +0, not the one of +1s: the next permit frees at +61s
-			long retry = (algorithm == Algorithm.SLIDING_LOG) ? 57_000 : 26_000;
+			// the window counter: 2 in the current minute, the next fits 30 s into the next one
+			long retry = switch (algorithm) {
+				case SLIDING_LOG -> 57_000;
+				case TOKEN_BUCKET -> 26_000;
+				case SLIDING_WINDOW -> 86_000;
+			};
 			assertThat(decisions.get(3).retryAfterMillis()).as("%s", algorithm).isEqualTo(retry);
 		}
 	}

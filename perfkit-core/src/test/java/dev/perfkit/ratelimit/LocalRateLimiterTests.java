@@ -29,6 +29,39 @@ class LocalRateLimiterTests {
 	}
 
 	@Test
+	void heavySlidingLogsCountByTheirWeight() {
+		LocalRateLimiter limiter = new LocalRateLimiter(1_000, this.clock::get, Decision.Source.LOCAL);
+		Quota log = new Quota("bulk", null, Algorithm.SLIDING_LOG, List.of(Limit.parse("1000/1m")));
+		for (int i = 0; i < 2_000; i++) {
+			limiter.check(log, "k" + i, 1, false);
+		}
+		// each log may grow to 1000 entries: weight 1 + 125, so fewer than 8 fit in 1000
+		assertThat(limiter.size()).isLessThanOrEqualTo(7);
+	}
+
+	@Test
+	void aSlidingLogGivesBackItsMemoryOnceABurstHasExpired() {
+		Quota quota = new Quota("bulk", null, Algorithm.SLIDING_LOG, List.of(Limit.parse("1000/1m")));
+		SlidingLog log = new SlidingLog(quota);
+		for (int i = 0; i < 1000; i++) {
+			assertThat(log.check(quota, 1, false, T0, Decision.Source.LOCAL).allowed()).isTrue();
+		}
+		assertThat(log.check(quota, 1, false, T0, Decision.Source.LOCAL).allowed()).isFalse();
+		assertThat(log.capacity()).isGreaterThanOrEqualTo(1000);
+		for (int i = 1; i <= 10; i++) {
+			log.check(quota, 1, false, T0 + 60_000 * i, Decision.Source.LOCAL);
+		}
+		assertThat(log.capacity()).isLessThanOrEqualTo(16);
+	}
+
+	@Test
+	void aSlidingLogLimitAboveTheCapIsRefused() {
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> new Quota("bulk", null, Algorithm.SLIDING_LOG, List.of(Limit.parse("10000/1m"))))
+			.withMessageContaining("at most 1000");
+	}
+
+	@Test
 	void twoLimitersCheckingTheSameQuotaKeepTheirOwnCounts() {
 		Quota quota = new Quota("auth", null, Algorithm.SLIDING_LOG, List.of(Limit.parse("2/1m")));
 		LocalRateLimiter first = new LocalRateLimiter(100, this.clock::get, Decision.Source.LOCAL);

@@ -175,6 +175,48 @@ public class RateLimitBenchmark {
 
 	@Benchmark
 	@Threads(1)
+	public Decision perfkitBootRedis1Thread(BootRedis redis) {
+		return redis.perfkit.check(redis.quota, "hot", 1, false);
+	}
+
+	@Benchmark
+	@Threads(64)
+	public Decision perfkitBootRedis64Threads(BootRedis redis) {
+		return redis.perfkit.check(redis.quota, "hot", 1, false);
+	}
+
+	@Benchmark
+	@Threads(1)
+	public Object gatewayScriptBootRedis1Thread(BootRedis redis) {
+		return redis.gatewayCheck();
+	}
+
+	@Benchmark
+	@Threads(64)
+	public Object gatewayScriptBootRedis64Threads(BootRedis redis) {
+		return redis.gatewayCheck();
+	}
+
+	@Benchmark
+	@Threads(64)
+	public Decision rejectedPerfkitWithShortcut64Threads(BootRedis redis) {
+		return redis.rejectingWithShortcut.check("flood", null, "hot", 1);
+	}
+
+	@Benchmark
+	@Threads(64)
+	public Decision rejectedPerfkitWithoutShortcut64Threads(BootRedis redis) {
+		return redis.rejectingWithoutShortcut.check("flood", null, "hot", 1);
+	}
+
+	@Benchmark
+	@Threads(64)
+	public boolean rejectedBucket4jLettuce64Threads(BootRedis redis) {
+		return redis.rejectingBucket4j.tryConsume(1);
+	}
+
+	@Benchmark
+	@Threads(1)
 	public Decision perfkitLocal(Local local) {
 		return local.perfkit.check(local.quota, "hot", 1, false);
 	}

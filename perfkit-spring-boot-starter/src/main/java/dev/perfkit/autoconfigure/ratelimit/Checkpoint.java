@@ -2,8 +2,10 @@ package dev.perfkit.autoconfigure.ratelimit;
 
 import java.lang.reflect.Method;
 import java.security.Principal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.perfkit.autoconfigure.ratelimit.KeyResolver.Identity;
@@ -22,6 +24,9 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
  * the missing-key policy, and checks.
  */
 final class Checkpoint {
+
+	/** The request attribute holding the charges to settle on completion. */
+	private static final String PENDING = Checkpoint.class.getName() + ".pending";
 
 	private final RateLimiter limiter;
 
@@ -78,37 +83,67 @@ final class Checkpoint {
 	}
 
 	/**
-	 * Check one annotation.
+	 * Check and charge one annotation.
 	 * @param annotation the annotation
 	 * @param request the request, or {@code null}
 	 * @param method the invoked method
 	 * @param args its arguments, or {@code null} before binding
-	 * @param dryRun whether only to ask, charging nothing
-	 * @return the decision
+	 * @return the decision, with the key it charged ({@code null} when nothing was)
 	 */
-	Decision check(RateLimit annotation, HttpServletRequest request, Method method, Object[] args, boolean dryRun) {
+	Checked check(RateLimit annotation, HttpServletRequest request, Method method, Object[] args) {
 		Identity identity = identify(annotation, request, method, args);
-		if (identity == null || this.keys.isAllowListed(identity, request)) {
+		if (identity == null || this.keys.isAllowListed(identity)) {
 			if (identity == null && this.missingKey == RateLimitProperties.MissingKey.DENY) {
-				return Decision.denied(definition(annotation).tier().quota(plan(request)), 1000);
+				return new Checked(Decision.denied(definition(annotation).tier().quota(plan(request)), 1000), null);
 			}
-			return Decision.unlimited(null, Decision.Source.EXEMPT);
+			return new Checked(Decision.unlimited(null, Decision.Source.EXEMPT), null);
 		}
-		return this.limiter.check(annotation.tier(), plan(request), identity.key(), annotation.cost(), dryRun);
+		Decision decision = this.limiter.check(annotation.tier(), plan(request), identity.key(), annotation.cost());
+		return new Checked(decision, identity.key());
 	}
 
 	/**
-	 * Give back what an admitting check of this annotation charged (for a
-	 * {@code charge-on-status} tier whose response had another status).
+	 * Remember, for a {@code charge-on-status} tier, a charge to give back after the
+	 * response unless its status is one the tier counts. Does nothing for other tiers or
+	 * outside a request.
 	 * @param annotation the annotation
-	 * @param request the request
-	 * @param method the invoked method
-	 * @param decision the admitting decision
+	 * @param request the request, or {@code null}
+	 * @param checked the admitting check
 	 */
-	void refund(RateLimit annotation, HttpServletRequest request, Method method, Decision decision) {
-		Identity identity = identify(annotation, request, method, null);
-		if (identity != null) {
-			this.limiter.refund(decision, identity.key(), annotation.cost());
+	void holdForStatus(RateLimit annotation, HttpServletRequest request, Checked checked) {
+		Set<Integer> statuses = definition(annotation).chargeOnStatus();
+		if (statuses.isEmpty() || request == null || checked.key() == null) {
+			return;
+		}
+		@SuppressWarnings("unchecked")
+		List<Charge> pending = (List<Charge>) request.getAttribute(PENDING);
+		if (pending == null) {
+			pending = new ArrayList<>();
+			request.setAttribute(PENDING, pending);
+		}
+		pending.add(new Charge(statuses, checked.decision(), checked.key(), annotation.cost()));
+	}
+
+	/**
+	 * Give back the held charges whose tier does not count the response's status.
+	 * @param request the completed request
+	 * @param status the response's status
+	 * @param failed whether the handler failed with an exception no resolver handled (it
+	 * keeps its charges)
+	 */
+	void settle(HttpServletRequest request, int status, boolean failed) {
+		if (!(request.getAttribute(PENDING) instanceof List<?> pending)) {
+			return;
+		}
+		request.removeAttribute(PENDING);
+		if (failed) {
+			return;
+		}
+		for (Object item : pending) {
+			Charge charge = (Charge) item;
+			if (!charge.statuses().contains(status)) {
+				this.limiter.refund(charge.decision(), charge.key(), charge.cost());
+			}
 		}
 	}
 
@@ -131,6 +166,19 @@ final class Checkpoint {
 	private String plan(HttpServletRequest request) {
 		Principal principal = (request != null) ? request.getUserPrincipal() : null;
 		return this.plans.resolve(principal, request);
+	}
+
+	/**
+	 * A decision and the key it charged.
+	 *
+	 * @param decision the decision
+	 * @param key the key the limiter saw, {@code null} when the request was exempt
+	 */
+	record Checked(Decision decision, String key) {
+	}
+
+	/** A charge made up front, to give back when the response's status is not counted. */
+	private record Charge(Set<Integer> statuses, Decision decision, String key, long cost) {
 	}
 
 }

@@ -5,24 +5,52 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Enumeration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
 import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * Finds the client's address for IP keys. Forwarding headers are believed only from a
- * trusted proxy, and then read right to left: each hop was appended by the proxy before
- * it, so the right-most hop that is not itself a trusted proxy is the client as far as
- * anyone we trust can tell. Everything left of it was written by the client and may be
- * forged. IPv6 clients are grouped by their /64, which one subscriber usually holds whole.
+ * Finds the client's address for IP keys, from the connection's peer and one configured
+ * forwarding header ({@code X-Forwarded-For} by default, {@code Forwarded}, or any other
+ * list header, like the {@code remote-ip-header} of Tomcat's {@code RemoteIpValve}).
+ * <p>
+ * <b>Implementation note.</b> The header is believed only when the peer is a trusted
+ * proxy, and then read right to left: each hop was appended by the proxy before it, so
+ * the right-most hop that is not itself a trusted proxy is the client as far as anyone we
+ * trust can tell. Everything left of it was written by the client and may be forged, and
+ * so is every other forwarding header: reading two headers would let a client pick the one
+ * its own proxy does not write (a rotating {@code Forwarded} behind a proxy that appends
+ * {@code X-Forwarded-For}). The peer and header are read from the request as the
+ * container made it, beneath any wrapper: Spring's {@code ForwardedHeaderFilter}
+ * ({@code server.forward-headers-strategy=framework}) would otherwise answer the left-most,
+ * client-written hop. Only the right-most {@link #MAX_HOPS} hops are looked at, so a huge
+ * header costs no more than a short one. IPv6 clients are grouped by their /64, which one
+ * subscriber usually holds whole.
  */
 final class ClientAddressResolver {
 
+	/** The most hops looked at, from the right. */
+	static final int MAX_HOPS = 32;
+
+	private static final String FORWARDED = "Forwarded";
+
 	private final List<AddressRange> trustedProxies;
 
+	private final String header;
+
+	private final boolean forwarded;
+
 	ClientAddressResolver(List<String> trustedProxies) {
+		this(trustedProxies, "X-Forwarded-For");
+	}
+
+	ClientAddressResolver(List<String> trustedProxies, String header) {
 		List<AddressRange> ranges = new ArrayList<>();
 		for (String proxy : trustedProxies) {
 			AddressRange range = AddressRange.parse(proxy);
@@ -33,7 +61,18 @@ final class ClientAddressResolver {
 			}
 			ranges.add(range);
 		}
+		if (header == null || header.isBlank() || !header.strip().chars().allMatch(ClientAddressResolver::isTokenChar)) {
+			throw new InvalidPerfkitPropertyException("perfkit.rate-limit.client-address-header", header,
+					"The client address header must be an HTTP header name.",
+					"set it to X-Forwarded-For (the default), Forwarded, or the header your proxy writes, such as X-Real-IP.");
+		}
 		this.trustedProxies = List.copyOf(ranges);
+		this.header = header.strip();
+		this.forwarded = FORWARDED.equalsIgnoreCase(this.header);
+	}
+
+	private static boolean isTokenChar(int c) {
+		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
 	}
 
 	/**
@@ -42,12 +81,28 @@ final class ClientAddressResolver {
 	 * @return the address, or {@code null} when the peer's address is unreadable
 	 */
 	InetAddress resolve(HttpServletRequest request) {
-		InetAddress peer = AddressRange.literal(String.valueOf(request.getRemoteAddr()));
+		ServletRequest original = request;
+		while (original instanceof ServletRequestWrapper wrapper) {
+			original = wrapper.getRequest();
+		}
+		HttpServletRequest container = (original instanceof HttpServletRequest http) ? http : request;
+		Enumeration<String> values = container.getHeaders(this.header);
+		return resolve(container.getRemoteAddr(), (values != null) ? Collections.list(values) : List.of());
+	}
+
+	/**
+	 * Return the client's address from the peer and the values of the configured header.
+	 * @param remoteAddress the connection's peer
+	 * @param values the header's values (lines) in order, may be {@code null}
+	 * @return the address, or {@code null} when the peer's address is unreadable
+	 */
+	InetAddress resolve(String remoteAddress, Iterable<String> values) {
+		InetAddress peer = (remoteAddress != null) ? AddressRange.literal(remoteAddress) : null;
 		if (peer == null || !isTrusted(peer)) {
 			return peer;
 		}
 		InetAddress client = peer;
-		List<String> hops = forwarded(request);
+		List<String> hops = hops(values);
 		for (int i = hops.size() - 1; i >= 0; i--) {
 			InetAddress hop = AddressRange.literal(stripPort(hops.get(i)));
 			if (hop == null) {
@@ -89,34 +144,50 @@ final class ClientAddressResolver {
 		return false;
 	}
 
-	private static List<String> forwarded(HttpServletRequest request) {
+	/** Return the right-most {@link #MAX_HOPS} hops of the header, in order. */
+	private List<String> hops(Iterable<String> values) {
+		List<String> lines = new ArrayList<>();
+		if (values != null) {
+			for (Iterator<String> it = values.iterator(); it.hasNext();) {
+				lines.add(it.next());
+			}
+		}
 		List<String> hops = new ArrayList<>();
-		List<String> forwarded = Collections.list(request.getHeaders("Forwarded"));
-		if (!forwarded.isEmpty()) {
-			for (String header : forwarded) {
-				for (String element : header.split(",")) {
-					for (String pair : element.split(";")) {
-						String trimmed = pair.trim();
-						if (trimmed.toLowerCase(Locale.ROOT).startsWith("for=")) {
-							hops.add(unquote(trimmed.substring(4)));
-						}
-					}
-				}
+		for (int line = lines.size() - 1; line >= 0 && hops.size() < MAX_HOPS; line--) {
+			String value = lines.get(line);
+			if (value == null) {
+				continue;
 			}
-			return hops;
-		}
-		for (String header : Collections.list(request.getHeaders("X-Forwarded-For"))) {
-			for (String hop : header.split(",")) {
-				if (!hop.isBlank()) {
-					hops.add(hop.trim());
+			int end = value.length();
+			while (end >= 0 && hops.size() < MAX_HOPS) {
+				int start = value.lastIndexOf(',', end - 1);
+				String element = value.substring(start + 1, Math.max(start + 1, end));
+				String hop = this.forwarded ? forValue(element) : element.strip();
+				// An empty list element ("a,,b") is no hop; a Forwarded element without a
+				// for= parameter names no hop either and is unreadable.
+				if (this.forwarded || !hop.isEmpty()) {
+					hops.add((hop != null) ? hop : "");
 				}
+				end = start;
 			}
 		}
+		Collections.reverse(hops);
 		return hops;
 	}
 
+	/** Return the {@code for=} value of a {@code Forwarded} element, or {@code null}. */
+	private static String forValue(String element) {
+		for (String pair : element.split(";")) {
+			String trimmed = pair.strip();
+			if (trimmed.length() >= 4 && trimmed.substring(0, 4).toLowerCase(Locale.ROOT).equals("for=")) {
+				return unquote(trimmed.substring(4));
+			}
+		}
+		return null;
+	}
+
 	private static String unquote(String value) {
-		String trimmed = value.trim();
+		String trimmed = value.strip();
 		if (trimmed.length() >= 2 && trimmed.startsWith("\"") && trimmed.endsWith("\"")) {
 			return trimmed.substring(1, trimmed.length() - 1);
 		}

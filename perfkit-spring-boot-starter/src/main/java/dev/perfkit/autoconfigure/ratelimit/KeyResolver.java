@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.context.expression.MethodBasedEvaluationContext;
@@ -28,8 +29,11 @@ import org.springframework.expression.spel.support.StandardEvaluationContext;
  * Resolves the caller's key for a tier: {@code ip} (through the trusted proxies),
  * {@code user} (the request's principal, which Spring Security provides when present),
  * {@code api-key} (a header, hashed so that no secret reaches Redis or the logs), or a
- * SpEL expression over the method's arguments and {@code #request}. Also answers the
- * allow-list.
+ * SpEL expression over the method's arguments and {@code #request} (hashed too: such
+ * values are often e-mail addresses). Also answers the allow-list, whose entries each
+ * name the key kind they exempt: an address range exempts callers of {@code ip}-keyed
+ * checks only, so a client that claims an allow-listed address is not thereby exempt
+ * from its per-account limits, and a user name exempts {@code user}-keyed checks only.
  */
 final class KeyResolver {
 
@@ -47,7 +51,8 @@ final class KeyResolver {
 
 	private final List<AddressRange> allowedRanges = new ArrayList<>();
 
-	private final Set<String> allowedKeys = new HashSet<>();
+	/** Allow-listed raw values by key kind ({@code user}, {@code api-key}, {@code key}). */
+	private final Map<Kind, Set<String>> allowedKeys = new java.util.EnumMap<>(Kind.class);
 
 	private final SpelExpressionParser parser = new SpelExpressionParser();
 
@@ -56,17 +61,46 @@ final class KeyResolver {
 	private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
 	KeyResolver(RateLimitProperties properties) {
-		this.clients = new ClientAddressResolver(properties.getTrustedProxies());
+		this.clients = new ClientAddressResolver(properties.getTrustedProxies(), properties.getClientAddressHeader());
 		this.apiKeyHeader = properties.getApiKeyHeader();
 		for (String entry : properties.getAllowList()) {
-			AddressRange range = AddressRange.parse(entry);
+			allow(entry);
+		}
+	}
+
+	/**
+	 * Add an allow-list entry: {@code ip:<address or CIDR>} (or a bare address or CIDR),
+	 * {@code user:<name>}, {@code api-key:<key>} or {@code key:<value of a SpEL key>}.
+	 */
+	private void allow(String entry) {
+		String text = entry.strip();
+		int colon = text.indexOf(':');
+		String prefix = (colon > 0) ? text.substring(0, colon) : "";
+		String value = (colon > 0) ? text.substring(colon + 1) : text;
+		Kind kind = switch (prefix) {
+			case IP -> Kind.IP;
+			case USER -> Kind.USER;
+			case API_KEY -> Kind.API_KEY;
+			case "key" -> Kind.SPEL;
+			default -> {
+				value = text;
+				yield (AddressRange.parse(text) != null) ? Kind.IP : null;
+			}
+		};
+		if (kind == Kind.IP) {
+			AddressRange range = AddressRange.parse(value);
 			if (range != null) {
 				this.allowedRanges.add(range);
-			}
-			else {
-				this.allowedKeys.add(entry);
+				return;
 			}
 		}
+		else if (kind != null && !value.isEmpty()) {
+			this.allowedKeys.computeIfAbsent(kind, (ignored) -> new HashSet<>()).add(value);
+			return;
+		}
+		throw new InvalidPerfkitPropertyException("perfkit.rate-limit.allow-list", entry,
+				"An allow-list entry must name the key kind it exempts.",
+				"write ip:<address or CIDR> (or a bare address or CIDR), user:<name>, api-key:<key> or key:<value of a SpEL key>.");
 	}
 
 	/**
@@ -94,11 +128,11 @@ final class KeyResolver {
 			case USER: {
 				Principal principal = (request != null) ? request.getUserPrincipal() : null;
 				return (principal != null && principal.getName() != null)
-						? new Identity(principal.getName(), "user:" + principal.getName()) : null;
+						? new Identity(Kind.USER, principal.getName(), "user:" + principal.getName(), null) : null;
 			}
 			case API_KEY: {
 				String value = (request != null) ? request.getHeader(this.apiKeyHeader) : null;
-				return (value != null && !value.isBlank()) ? new Identity(value, "key:" + sha256(value)) : null;
+				return (value != null && !value.isBlank()) ? new Identity(Kind.API_KEY, value, "key:" + sha256(value), null) : null;
 			}
 			default:
 				return spel(spec, request, method, args);
@@ -108,18 +142,27 @@ final class KeyResolver {
 	Identity ip(HttpServletRequest request) {
 		InetAddress address = (request != null) ? this.clients.resolve(request) : null;
 		return (address != null)
-				? new Identity(address.getHostAddress(), "ip:" + ClientAddressResolver.keyOf(address)) : null;
+				? new Identity(Kind.IP, address.getHostAddress(), "ip:" + ClientAddressResolver.keyOf(address), address)
+				: null;
 	}
 
-	boolean isAllowListed(Identity identity, HttpServletRequest request) {
-		if (identity != null && this.allowedKeys.contains(identity.raw())) {
-			return true;
-		}
-		if (this.allowedRanges.isEmpty() || request == null) {
+	/**
+	 * Return whether the allow-list exempts an identity: by an address range when it is
+	 * an address, by its raw value among the entries of its own kind otherwise.
+	 * @param identity the caller's key
+	 * @return whether never to limit it
+	 */
+	boolean isAllowListed(Identity identity) {
+		if (identity.kind() == Kind.IP) {
+			for (AddressRange range : this.allowedRanges) {
+				if (range.contains(identity.address())) {
+					return true;
+				}
+			}
 			return false;
 		}
-		InetAddress client = this.clients.resolve(request);
-		return client != null && this.allowedRanges.stream().anyMatch((range) -> range.contains(client));
+		Set<String> allowed = this.allowedKeys.get(identity.kind());
+		return allowed != null && allowed.contains(identity.raw());
 	}
 
 	private Identity spel(String spec, HttpServletRequest request, Method method, Object[] args) {
@@ -140,7 +183,9 @@ final class KeyResolver {
 			return null;
 		}
 		String text = value.toString();
-		return new Identity(text, "spel:" + text);
+		// Hashed: a SpEL key is usually personal (an e-mail address, an account number)
+		// and must not appear in clear in Redis key names or in a rejection event.
+		return new Identity(Kind.SPEL, text, "spel:" + sha256(text), null);
 	}
 
 	static String sha256(String value) {
@@ -153,13 +198,32 @@ final class KeyResolver {
 		}
 	}
 
+	/** The kinds of key, each with its own allow-list entries. */
+	enum Kind {
+
+		/** The client address. */
+		IP,
+
+		/** The principal's name. */
+		USER,
+
+		/** An API key header. */
+		API_KEY,
+
+		/** The value of a SpEL expression. */
+		SPEL
+
+	}
+
 	/**
 	 * A caller's key.
 	 *
+	 * @param kind what kind of key it is, for the allow-list
 	 * @param raw the value as found, for the allow-list
 	 * @param key the key the limiter sees
+	 * @param address the client address of an {@code ip} key, else {@code null}
 	 */
-	record Identity(String raw, String key) {
+	record Identity(Kind kind, String raw, String key, InetAddress address) {
 	}
 
 }

@@ -27,6 +27,9 @@ final class RateLimitAnnotationValidator implements SmartInitializingSingleton {
 
 	@Override
 	public void afterSingletonsInstantiated() {
+		// Statuses are only seen where the MVC interceptor settles held charges.
+		boolean statusKnown = this.beanFactory.getBeanNamesForType(RateLimitHandlerInterceptor.class, false,
+				false).length > 0;
 		for (String name : this.beanFactory.getBeanDefinitionNames()) {
 			Class<?> type = this.beanFactory.getType(name, false);
 			if (type == null || type.getName().startsWith("org.springframework.")) {
@@ -35,12 +38,12 @@ final class RateLimitAnnotationValidator implements SmartInitializingSingleton {
 			Class<?> userClass = ClassUtils.getUserClass(type);
 			for (RateLimit annotation : AnnotatedElementUtils.findMergedRepeatableAnnotations(userClass,
 					RateLimit.class, RateLimit.List.class)) {
-				this.tiers.validate(annotation, userClass.getSimpleName());
+				this.tiers.validate(annotation, userClass.getSimpleName(), statusKnown);
 			}
 			for (Method method : ReflectionUtils.getUniqueDeclaredMethods(userClass, ReflectionUtils.USER_DECLARED_METHODS)) {
 				for (RateLimit annotation : AnnotatedElementUtils.findMergedRepeatableAnnotations(method,
 						RateLimit.class, RateLimit.List.class)) {
-					this.tiers.validate(annotation, method);
+					this.tiers.validate(annotation, method, statusKnown);
 				}
 			}
 		}

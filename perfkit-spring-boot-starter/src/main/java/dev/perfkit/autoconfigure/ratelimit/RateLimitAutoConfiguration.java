@@ -43,7 +43,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
 @ConditionalOnPerfkitEnabled
-@ConditionalOnClass({ Bucket.class, HttpServletRequest.class })
+@ConditionalOnClass(value = { Bucket.class, HttpServletRequest.class },
+		name = "org.springframework.web.context.request.RequestContextHolder")
 @ConditionalOnBooleanProperty(name = "perfkit.rate-limit.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RateLimitProperties.class)
 public final class RateLimitAutoConfiguration {
@@ -79,7 +80,7 @@ public final class RateLimitAutoConfiguration {
 			}
 		}
 		RateLimiter limiter = new RateLimiter(tiers.tiers(), remote,
-				new LocalRateLimiter(properties.getLocalMaximumKeys()), meters);
+				new LocalRateLimiter(properties.getLocalMaximumKeys()), meters, properties.getLocalShortcutKeys());
 		limiter.addListener((decision, key) -> events.publishEvent(new RateLimitRejectedEvent(limiter, decision, key)));
 		return limiter;
 	}
@@ -153,8 +154,13 @@ public final class RateLimitAutoConfiguration {
 		}
 
 		@Bean
-		WebMvcConfigurer perfkitRateLimitWebMvcConfigurer(Checkpoint checkpoint, RateLimitHeaders headers) {
-			RateLimitHandlerInterceptor interceptor = new RateLimitHandlerInterceptor(checkpoint, headers);
+		RateLimitHandlerInterceptor perfkitRateLimitHandlerInterceptor(Checkpoint checkpoint,
+				RateLimitHeaders headers) {
+			return new RateLimitHandlerInterceptor(checkpoint, headers);
+		}
+
+		@Bean
+		WebMvcConfigurer perfkitRateLimitWebMvcConfigurer(RateLimitHandlerInterceptor interceptor) {
 			return new WebMvcConfigurer() {
 				@Override
 				public void addInterceptors(InterceptorRegistry registry) {

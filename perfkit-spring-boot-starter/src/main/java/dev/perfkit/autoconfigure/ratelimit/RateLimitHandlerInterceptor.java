@@ -1,6 +1,6 @@
 package dev.perfkit.autoconfigure.ratelimit;
 
-import java.util.ArrayList;
+import java.lang.reflect.Method;
 import java.util.List;
 
 import dev.perfkit.ratelimit.Decision;
@@ -10,13 +10,21 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.web.method.HandlerMethod;
-import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.AsyncHandlerInterceptor;
 
 /**
  * Enforces {@code @RateLimit} on the resolved handler method, before it runs: whatever
  * URI, suffix or trailing slash reached it, the same method means the same limit.
  * Annotations whose key needs the method's arguments are left to
  * {@link RateLimitMethodInterceptor}, which runs once they are bound.
+ * <p>
+ * <b>One charge per request.</b> A handler that returns a {@code Callable},
+ * {@code DeferredResult}, {@code CompletableFuture}, {@code StreamingResponseBody} or an
+ * emitter is dispatched twice: once to start it and once, asynchronously, to write its
+ * result, and interceptors see both. The method is marked on the request at the first
+ * dispatch, so any later dispatch of the same request to the same method charges nothing
+ * again; completion (and with it the refund of {@code charge-on-status} tiers) happens
+ * only after the last dispatch, when the final status is known.
  * <p>
  * Tiers with {@code charge-on-status} are charged here, up front, like any other, and
  * refunded after completion when the response's status is not one of theirs. Charging
@@ -25,13 +33,13 @@ import org.springframework.web.servlet.HandlerInterceptor;
  * asking first and charging afterwards could not promise (all N would pass the question
  * before any was charged). The price is that concurrent successful requests briefly hold
  * permits until their refund, so a burst of successes near the limit can see a 429.
+ * Charges made by the method interceptor (keys over the method's arguments) are held on
+ * the same request and settled here too.
  */
-final class RateLimitHandlerInterceptor implements HandlerInterceptor {
+final class RateLimitHandlerInterceptor implements AsyncHandlerInterceptor {
 
 	/** Marks the handler method whose annotations this interceptor has taken care of. */
 	static final String HANDLED = RateLimitHandlerInterceptor.class.getName() + ".handled";
-
-	private static final String PENDING = RateLimitHandlerInterceptor.class.getName() + ".pending";
 
 	private final Checkpoint checkpoint;
 
@@ -47,29 +55,28 @@ final class RateLimitHandlerInterceptor implements HandlerInterceptor {
 		if (!(handler instanceof HandlerMethod handlerMethod)) {
 			return true;
 		}
-		List<RateLimit> annotations = this.checkpoint.annotations(handlerMethod.getMethod(),
-				handlerMethod.getBeanType());
+		Method method = handlerMethod.getMethod();
+		if (method.equals(request.getAttribute(HANDLED))) {
+			// A later dispatch of a request already charged (async result, re-dispatch).
+			return true;
+		}
+		List<RateLimit> annotations = this.checkpoint.annotations(method, handlerMethod.getBeanType());
 		if (annotations.isEmpty()) {
 			return true;
 		}
-		request.setAttribute(HANDLED, handlerMethod.getMethod());
+		request.setAttribute(HANDLED, method);
 		Decision shown = null;
-		List<Charge> pending = new ArrayList<>();
 		for (RateLimit annotation : annotations) {
 			if (this.checkpoint.needsArguments(annotation)) {
 				continue;
 			}
-			Decision decision = this.checkpoint.check(annotation, request, handlerMethod.getMethod(), null, false);
+			Checkpoint.Checked checked = this.checkpoint.check(annotation, request, method, null);
+			Decision decision = checked.decision();
 			if (!decision.allowed()) {
 				throw new RateLimitExceededException(decision);
 			}
-			if (!this.checkpoint.definition(annotation).chargeOnStatus().isEmpty()) {
-				pending.add(new Charge(annotation, decision));
-			}
+			this.checkpoint.holdForStatus(annotation, request, checked);
 			shown = RateLimitHeaders.moreRestrictive(shown, decision);
-		}
-		if (!pending.isEmpty()) {
-			request.setAttribute(PENDING, pending);
 		}
 		if (shown != null) {
 			this.headers.write(response, shown);
@@ -80,21 +87,9 @@ final class RateLimitHandlerInterceptor implements HandlerInterceptor {
 	@Override
 	public void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler,
 			Exception ex) {
-		if (!(request.getAttribute(PENDING) instanceof List<?> pending) || !(handler instanceof HandlerMethod method)) {
-			return;
-		}
-		for (Object item : pending) {
-			Charge charge = (Charge) item;
-			// A request that failed with an exception reports the status of the error
-			// response when one was resolved; otherwise it keeps its charge.
-			if (ex == null && !this.checkpoint.definition(charge.annotation()).chargeOnStatus().contains(response.getStatus())) {
-				this.checkpoint.refund(charge.annotation(), request, method.getMethod(), charge.decision());
-			}
-		}
-	}
-
-	/** A charge made up front, to refund when the response's status is not a charged one. */
-	private record Charge(RateLimit annotation, Decision decision) {
+		// A request that failed with an exception reports the status of the error response
+		// when a resolver handled it (then ex is null here); otherwise it keeps its charges.
+		this.checkpoint.settle(request, response.getStatus(), ex != null);
 	}
 
 }

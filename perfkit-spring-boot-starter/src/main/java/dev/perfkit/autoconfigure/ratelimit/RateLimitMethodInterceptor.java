@@ -25,7 +25,9 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * {@link RateLimitExceededException} (a 429 if it reaches Spring MVC), or, with
  * {@code maxWait}, waiting up to that long for a permit. On an MVC handler it only takes
  * the annotations whose key needs the bound arguments; the handler interceptor has done
- * the rest.
+ * the rest. Within a servlet request, charges of {@code charge-on-status} tiers are held
+ * on the request and settled by {@link RateLimitHandlerInterceptor} once the status is
+ * known, whatever the key; rate-limit headers are written only for the request's handler.
  */
 final class RateLimitMethodInterceptor implements MethodInterceptor {
 
@@ -65,14 +67,19 @@ final class RateLimitMethodInterceptor implements MethodInterceptor {
 				decision = checkpoint.limiter().acquire(annotation.tier(), key, annotation.cost(), wait);
 			}
 			else {
-				decision = checkpoint.check(annotation, request, specific, invocation.getArguments(), false);
+				Checkpoint.Checked checked = checkpoint.check(annotation, request, specific, invocation.getArguments());
+				decision = checked.decision();
 				if (!decision.allowed()) {
 					throw new RateLimitExceededException(decision);
 				}
+				checkpoint.holdForStatus(annotation, request, checked);
 			}
 			shown = RateLimitHeaders.moreRestrictive(shown, decision);
 		}
-		if (shown != null && response != null && !response.isCommitted()) {
+		// Only a handler's own limits describe the response: a service's or an outbound
+		// client's tier (maxWait) is none of the caller's business. A rejection still
+		// carries its own headers through the exception resolver.
+		if (handledByMvc && shown != null && response != null && !response.isCommitted()) {
 			this.headers.getObject().write(response, shown);
 		}
 		return invocation.proceed();

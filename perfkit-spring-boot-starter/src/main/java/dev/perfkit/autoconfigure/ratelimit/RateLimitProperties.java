@@ -28,9 +28,18 @@ public class RateLimitProperties {
 	private Backend backend = Backend.AUTO;
 
 	/**
-	 * The most keys the local limiter keeps per tier and plan (the least used go first).
+	 * The local limiter's bound per tier and plan, by weight (the least used keys go
+	 * first): a token bucket or sliding-window counter weighs 1, a sliding log 1 plus its
+	 * largest capacity divided by 8.
 	 */
 	private long localMaximumKeys = 100_000;
+
+	/**
+	 * How many keys Redis rejected each instance remembers per tier and plan, rejecting
+	 * them without a Redis call until Redis said a permit could free up. 0 switches the
+	 * shortcut off: every check asks Redis.
+	 */
+	private long localShortcutKeys = 10_000;
 
 	/**
 	 * Tiers by name. The built-in tiers (auth, password-reset, sensitive, standard,
@@ -45,14 +54,22 @@ public class RateLimitProperties {
 	private String apiKeyHeader = "X-API-Key";
 
 	/**
-	 * Addresses and CIDR ranges of proxies whose {@code X-Forwarded-For} and
-	 * {@code Forwarded} headers are believed. Empty: no forwarding header is believed.
+	 * Addresses and CIDR ranges of proxies whose client-address header is believed. Empty:
+	 * no forwarding header is believed.
 	 */
 	private List<String> trustedProxies = new ArrayList<>();
 
 	/**
-	 * Client addresses, CIDR ranges and keys (user names, SpEL key values, raw API keys)
-	 * that are never limited.
+	 * The one header that carries the client address from trusted proxies, read right to
+	 * left: X-Forwarded-For, Forwarded (its for= parameters), or any comma-separated list
+	 * header such as X-Real-IP. Every other forwarding header is ignored.
+	 */
+	private String clientAddressHeader = "X-Forwarded-For";
+
+	/**
+	 * Callers never limited, each entry naming the key kind it exempts: ip:<address or
+	 * CIDR> (or a bare address or CIDR; exempts ip-keyed checks only), user:<name>,
+	 * api-key:<key> or key:<value of a SpEL key>.
 	 */
 	private List<String> allowList = new ArrayList<>();
 
@@ -91,6 +108,14 @@ public class RateLimitProperties {
 		this.localMaximumKeys = localMaximumKeys;
 	}
 
+	public long getLocalShortcutKeys() {
+		return this.localShortcutKeys;
+	}
+
+	public void setLocalShortcutKeys(long localShortcutKeys) {
+		this.localShortcutKeys = localShortcutKeys;
+	}
+
 	public Map<String, TierProperties> getTiers() {
 		return this.tiers;
 	}
@@ -113,6 +138,14 @@ public class RateLimitProperties {
 
 	public void setTrustedProxies(List<String> trustedProxies) {
 		this.trustedProxies = trustedProxies;
+	}
+
+	public String getClientAddressHeader() {
+		return this.clientAddressHeader;
+	}
+
+	public void setClientAddressHeader(String clientAddressHeader) {
+		this.clientAddressHeader = clientAddressHeader;
 	}
 
 	public List<String> getAllowList() {
@@ -198,9 +231,11 @@ public class RateLimitProperties {
 		private String key;
 
 		/**
-		 * The algorithm: {@code sliding-log} (exact) or {@code token-bucket} (burst up to
-		 * the limit). Defaults to sliding-log for auth and password-reset, token-bucket
-		 * otherwise.
+		 * The algorithm: {@code sliding-log} (exact, one entry per permit, limits of at
+		 * most 1000), {@code sliding-window} (a weighted two-window counter: constant
+		 * memory, at most 2N in a window at an unlucky offset) or {@code token-bucket}
+		 * (burst up to the limit). Defaults to sliding-log for auth and password-reset,
+		 * token-bucket otherwise.
 		 */
 		private Algorithm algorithm;
 
@@ -215,6 +250,13 @@ public class RateLimitProperties {
 		 * for callers on that plan.
 		 */
 		private Map<String, List<String>> plans = new LinkedHashMap<>();
+
+		/**
+		 * The plan of callers whose plan the tier does not list (or who have none), one of
+		 * its plans. Without it they get the tier's own limits; a tier with only plans
+		 * needs it, or startup fails.
+		 */
+		private String defaultPlan;
 
 		/**
 		 * Response statuses that consume the tier, such as 401 for a login. Empty: every
@@ -260,6 +302,14 @@ public class RateLimitProperties {
 
 		public void setPlans(Map<String, List<String>> plans) {
 			this.plans = plans;
+		}
+
+		public String getDefaultPlan() {
+			return this.defaultPlan;
+		}
+
+		public void setDefaultPlan(String defaultPlan) {
+			this.defaultPlan = defaultPlan;
 		}
 
 		public List<Integer> getChargeOnStatus() {

@@ -6,7 +6,7 @@ import org.springframework.context.ApplicationEvent;
 
 /**
  * Published for every rejected request, for audit logs and alerting. Carries the
- * caller's key as the limiter saw it (API keys already hashed).
+ * caller's key as the limiter saw it (API keys and SpEL values already hashed).
  */
 public class RateLimitRejectedEvent extends ApplicationEvent {
 

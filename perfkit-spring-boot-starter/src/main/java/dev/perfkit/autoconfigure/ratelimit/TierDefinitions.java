@@ -54,6 +54,20 @@ final class TierDefinitions {
 					"Tier '" + name + "' has no limits.",
 					"set at least one limit, such as " + PREFIX + name + ".limits=20/1m, or limits per plan.");
 		}
+		String defaultPlan = properties.getDefaultPlan();
+		if (defaultPlan != null && !plans.containsKey(defaultPlan)) {
+			throw new InvalidPerfkitPropertyException(PREFIX + name + ".default-plan", defaultPlan,
+					"Tier '" + name + "' names default plan '" + defaultPlan + "', which it does not list.",
+					"use one of " + plans.keySet() + ", or add " + PREFIX + name + ".plans." + defaultPlan + ".");
+		}
+		if (limits.isEmpty() && defaultPlan == null) {
+			// Fail closed: a caller on a plan the tier does not list would go unlimited.
+			throw new InvalidPerfkitPropertyException(PREFIX + name + ".default-plan", null,
+					"Tier '" + name + "' has limits only for the plans " + plans.keySet()
+							+ ", so a caller on any other plan would not be limited at all.",
+					"set " + PREFIX + name + ".default-plan to one of " + plans.keySet() + ", or give the tier "
+							+ "limits of its own with " + PREFIX + name + ".limits.");
+		}
 		Algorithm algorithm = (properties.getAlgorithm() != null) ? properties.getAlgorithm()
 				: (preset != null) ? preset.algorithm() : Algorithm.TOKEN_BUCKET;
 		FailurePolicy policy = (properties.getFailurePolicy() != null) ? properties.getFailurePolicy()
@@ -65,7 +79,15 @@ final class TierDefinitions {
 			}
 		}
 		String key = (properties.getKey() != null && !properties.getKey().isBlank()) ? properties.getKey() : "ip";
-		return new Definition(new Tier(name, limits, algorithm, policy, plans), key,
+		Tier tier;
+		try {
+			tier = new Tier(name, limits, algorithm, policy, plans, defaultPlan);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidPerfkitPropertyException(PREFIX + name + ".algorithm", algorithm, ex.getMessage() + ".",
+					"set " + PREFIX + name + ".algorithm=sliding-window (constant memory per key) or lower the limits.");
+		}
+		return new Definition(tier, key,
 				Set.copyOf(properties.getChargeOnStatus()));
 	}
 
@@ -97,10 +119,13 @@ final class TierDefinitions {
 	 * Check one annotated method's (or class's) annotations against the tiers.
 	 * @param annotation the annotation
 	 * @param where the annotated element, for the message
+	 * @param statusKnown whether responses' statuses reach the limiter (a servlet MVC
+	 * application), which {@code charge-on-status} needs
 	 * @throws InvalidPerfkitPropertyException for an unknown tier, a cost above a limit's
-	 * capacity or an unreadable wait
+	 * capacity, an unreadable wait, or a {@code charge-on-status} tier that cannot see
+	 * statuses
 	 */
-	void validate(RateLimit annotation, Object where) {
+	void validate(RateLimit annotation, Object where, boolean statusKnown) {
 		String location = (where instanceof Method method)
 				? method.getDeclaringClass().getSimpleName() + "." + method.getName() + "()" : String.valueOf(where);
 		Definition definition = this.definitions.get(annotation.tier());
@@ -125,6 +150,15 @@ final class TierDefinitions {
 								+ quota.smallestCapacity() + ".",
 						"lower the cost to between 1 and " + quota.smallestCapacity() + ", or raise the limit.");
 			}
+		}
+		if (!definition.chargeOnStatus().isEmpty() && (!statusKnown || !annotation.maxWait().isEmpty())) {
+			throw new InvalidPerfkitPropertyException(PREFIX + tier.name() + ".charge-on-status",
+					definition.chargeOnStatus(),
+					"@RateLimit on " + location + " uses tier '" + tier.name() + "', which counts only responses "
+							+ "with these statuses, but " + (statusKnown ? "a call waiting for permits (maxWait) has no response status."
+									: "this application has no Spring MVC request whose status perfkit could see."),
+					"use a tier without charge-on-status there, or remove " + PREFIX + tier.name()
+							+ ".charge-on-status.");
 		}
 		if (!annotation.maxWait().isEmpty()) {
 			try {

@@ -38,10 +38,45 @@ class ClientAddressResolverTests {
 	}
 
 	@Test
+	void onlyTheConfiguredHeaderIsReadAndTheOtherIsIgnored() {
+		MockHttpServletRequest request = request("10.0.0.1");
+		request.addHeader("X-Forwarded-For", "203.0.113.7");
+		request.addHeader("Forwarded", "for=198.51.100.1");
+		assertThat(key(request)).isEqualTo("203.0.113.7");
+		ClientAddressResolver forwarded = new ClientAddressResolver(List.of("10.0.0.0/8"), "Forwarded");
+		assertThat(ClientAddressResolver.keyOf(forwarded.resolve(request))).isEqualTo("198.51.100.1");
+		ClientAddressResolver realIp = new ClientAddressResolver(List.of("10.0.0.0/8"), "X-Real-IP");
+		assertThat(ClientAddressResolver.keyOf(realIp.resolve(request))).isEqualTo("10.0.0.1");
+		request.addHeader("X-Real-IP", "192.0.2.99");
+		assertThat(ClientAddressResolver.keyOf(realIp.resolve(request))).isEqualTo("192.0.2.99");
+	}
+
+	@Test
+	void theContainersPeerAndHeaderAreReadBeneathSpringsForwardedHeaderFilter() throws Exception {
+		MockHttpServletRequest request = request("10.0.0.1");
+		request.addHeader("X-Forwarded-For", "6.6.6.6, 203.0.113.7");
+		jakarta.servlet.http.HttpServletRequest[] seen = new jakarta.servlet.http.HttpServletRequest[1];
+		new org.springframework.web.filter.ForwardedHeaderFilter().doFilter(request,
+				new org.springframework.mock.web.MockHttpServletResponse(),
+				(wrapped, response) -> seen[0] = (jakarta.servlet.http.HttpServletRequest) wrapped);
+		// the filter answers the left-most, client-written hop and hides the header
+		assertThat(seen[0].getRemoteAddr()).isEqualTo("6.6.6.6");
+		assertThat(ClientAddressResolver.keyOf(this.resolver.resolve(seen[0]))).isEqualTo("203.0.113.7");
+	}
+
+	@Test
+	void aHeaderNameThatIsNoTokenIsRejectedAtStartup() {
+		assertThatExceptionOfType(InvalidPerfkitPropertyException.class)
+			.isThrownBy(() -> new ClientAddressResolver(List.of(), "X Forwarded: For"))
+			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo("perfkit.rate-limit.client-address-header"));
+	}
+
+	@Test
 	void forwardedHeaderWithQuotedIpv6AndPortsIsUnderstoodAndIpv6IsGroupedBySlash64() {
 		MockHttpServletRequest request = request("10.0.0.1");
 		request.addHeader("Forwarded", "for=\"[2001:db8:1:2:aaaa:bbbb:cccc:dddd]:4711\";proto=https, for=10.2.2.2");
-		assertThat(key(request)).isEqualTo("2001:db8:1:2:0:0:0:0/64");
+		ClientAddressResolver forwarded = new ClientAddressResolver(List.of("10.0.0.0/8"), "Forwarded");
+		assertThat(ClientAddressResolver.keyOf(forwarded.resolve(request))).isEqualTo("2001:db8:1:2:0:0:0:0/64");
 		MockHttpServletRequest sameSubnet = request("2001:db8:1:2::99");
 		assertThat(key(sameSubnet)).isEqualTo("2001:db8:1:2:0:0:0:0/64");
 	}

@@ -25,6 +25,7 @@ import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
 import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -73,6 +74,40 @@ class RateLimitAutoConfigurationTests {
 	}
 
 	@Test
+	void withoutAnyWebStackRateLimitingBacksOffCleanly() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("jakarta.servlet", "org.springframework.web"))
+			.withUserConfiguration(Limited.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed().doesNotHaveBean(RateLimiter.class);
+				assertThat(context.getBean(Limited.Service.class).once("a")).isEqualTo("a");
+			});
+	}
+
+	@Test
+	void aReactiveApplicationWithoutTheServletApiBacksOffCleanly() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("jakarta.servlet"))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(RateLimiter.class));
+	}
+
+	@Test
+	void theServletApiWithoutSpringWebBacksOffInsteadOfFailingOnMissingWebClasses() {
+		// Before: NoClassDefFoundError org/springframework/http/HttpStatusCode creating
+		// perfkitRateLimitProblemFactory.
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.web", "org.springframework.http"))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(RateLimiter.class));
+	}
+
+	@Test
+	void withoutRedisOnTheClassPathTheLimiterDecidesLocally() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("io.lettuce", "org.springframework.data.redis"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(RateLimiter.class).check("auth", null, "k", 1).source())
+					.isEqualTo(Decision.Source.LOCAL);
+			});
+	}
+
+	@Test
 	void disabledLeavesNoLimiter() {
 		this.contextRunner.withPropertyValues("perfkit.rate-limit.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(RateLimiter.class));
@@ -95,6 +130,53 @@ class RateLimitAutoConfigurationTests {
 			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription())
 				.contains("perfkit.rate-limit.tiers.no-such-tier")
 				.contains("UnknownTierService.call()"));
+	}
+
+	@Test
+	void aTierWithOnlyPlansAndNoDefaultPlanStopsStartupInsteadOfLeavingOtherPlansUnlimited() {
+		this.contextRunner.withPropertyValues("perfkit.rate-limit.tiers.scan.plans.free=10/1h")
+			.run((context) -> assertThat(analysis(context.getStartupFailure())).satisfies((analysis) -> {
+				assertThat(analysis.getDescription()).contains("perfkit.rate-limit.tiers.scan.default-plan")
+					.contains("not be limited");
+				assertThat(analysis.getAction()).contains("default-plan");
+			}));
+		this.contextRunner
+			.withPropertyValues("perfkit.rate-limit.tiers.scan.plans.free=10/1h",
+					"perfkit.rate-limit.tiers.scan.default-plan=gold")
+			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription()).contains("gold"));
+	}
+
+	@Test
+	void aSlidingLogAboveItsCapStopsStartupSuggestingTheSlidingWindow() {
+		this.contextRunner
+			.withPropertyValues("perfkit.rate-limit.tiers.bulk.limits=10000/1m",
+					"perfkit.rate-limit.tiers.bulk.algorithm=sliding-log")
+			.run((context) -> assertThat(analysis(context.getStartupFailure())).satisfies((analysis) -> {
+				assertThat(analysis.getDescription()).contains("perfkit.rate-limit.tiers.bulk.algorithm")
+					.contains("at most 1000");
+				assertThat(analysis.getAction()).contains("sliding-window");
+			}));
+		this.contextRunner
+			.withPropertyValues("perfkit.rate-limit.tiers.bulk.limits=10000/1m",
+					"perfkit.rate-limit.tiers.bulk.algorithm=sliding-window")
+			.run((context) -> assertThat(context.getBean(RateLimiter.class).tier("bulk").algorithm())
+				.isEqualTo(Algorithm.SLIDING_WINDOW));
+	}
+
+	@Test
+	void aCostBelowOneStopsStartup() {
+		this.contextRunner.withUserConfiguration(Free.class)
+			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription()).contains("costs 0"));
+	}
+
+	@Test
+	void chargeOnStatusWithoutSpringMvcStopsStartup() {
+		this.contextRunner.withUserConfiguration(TooCostly.class)
+			.withPropertyValues("perfkit.rate-limit.tiers.auth.charge-on-status=401")
+			.withPropertyValues("perfkit.rate-limit.tiers.auth.limits=10/1m")
+			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription())
+				.contains("perfkit.rate-limit.tiers.auth.charge-on-status")
+				.contains("no Spring MVC request"));
 	}
 
 	@Test
@@ -144,7 +226,8 @@ class RateLimitAutoConfigurationTests {
 
 	@Test
 	void aReportContributorNamesEveryTierAndPlanWithItsEffectiveLimitsBeforeAnyTraffic() {
-		this.contextRunner.withPropertyValues("perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d")
+		this.contextRunner.withPropertyValues("perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d",
+				"perfkit.rate-limit.tiers.scan.default-plan=free")
 			.run((context) -> {
 				PerformanceReport report = new PerformanceReportEngine(new SimpleMeterRegistry(),
 						ReportSettings.defaults(),
@@ -219,6 +302,24 @@ class RateLimitAutoConfigurationTests {
 	static class TooCostlyService {
 
 		@RateLimit(tier = "auth", cost = 6)
+		void call() {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Free {
+
+		@Bean
+		FreeService freeService() {
+			return new FreeService();
+		}
+
+	}
+
+	static class FreeService {
+
+		@RateLimit(tier = "auth", cost = 0)
 		void call() {
 		}
 

@@ -15,10 +15,14 @@ import java.util.concurrent.Future;
 import dev.perfkit.ratelimit.Decision;
 import dev.perfkit.ratelimit.RateLimiter;
 import dev.perfkit.test.RedisProcess;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -82,8 +86,13 @@ class RateLimitWebIntegrationTests {
 				"perfkit.rate-limit.tiers.per-ip.limits=50/1m", "perfkit.rate-limit.tiers.quotes.limits=2/1h",
 				"perfkit.rate-limit.tiers.failed-logins.limits=2/1h",
 				"perfkit.rate-limit.tiers.failed-logins.charge-on-status=401",
+				"perfkit.rate-limit.tiers.failed-logins-by-email.limits=2/1h",
+				"perfkit.rate-limit.tiers.outbound-api.limits=100/1s",
+				"perfkit.rate-limit.tiers.hammered.limits=5/1m", "perfkit.rate-limit.tiers.hammered.algorithm=sliding-log",
+				"perfkit.rate-limit.tiers.failed-logins-by-email.charge-on-status=401",
 				"perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d",
 				"perfkit.rate-limit.tiers.scan.plans.pro=5/1h,2/30d", "perfkit.rate-limit.tiers.scan.key=api-key",
+				"perfkit.rate-limit.tiers.scan.default-plan=free",
 				"perfkit.redis.circuit-breaker.open-duration=200ms"));
 	}
 
@@ -96,27 +105,87 @@ class RateLimitWebIntegrationTests {
 
 	/** Send 64 requests at once from 64 threads, alternating between the two instances. */
 	private static List<Integer> sixtyFourAtOnceOnBothInstances(String path, String... headers) throws Exception {
+		return sixtyFourAtOnceOnBothInstancesFull(path, headers).stream().map(HttpResponse::statusCode).toList();
+	}
+
+	private static List<HttpResponse<String>> sixtyFourAtOnceOnBothInstancesFull(String path, String... headers)
+			throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(64);
 		try {
 			CountDownLatch go = new CountDownLatch(1);
-			List<Future<Integer>> futures = new ArrayList<>();
+			List<Future<HttpResponse<String>>> futures = new ArrayList<>();
 			for (int i = 0; i < 64; i++) {
 				ConfigurableApplicationContext instance = (i % 2 == 0) ? first : second;
 				futures.add(pool.submit(() -> {
 					go.await();
-					return send(instance, "POST", path, headers).statusCode();
+					return send(instance, "POST", path, headers);
 				}));
 			}
 			go.countDown();
-			List<Integer> statuses = new ArrayList<>();
-			for (Future<Integer> future : futures) {
-				statuses.add(future.get());
+			List<HttpResponse<String>> responses = new ArrayList<>();
+			for (Future<HttpResponse<String>> future : futures) {
+				responses.add(future.get());
 			}
-			return statuses;
+			return responses;
 		}
 		finally {
 			pool.shutdownNow();
 		}
+	}
+
+	@Test
+	void sixtyFourThreadsHammeringALimitedKeyOnTwoInstancesCostRedisAtMostOneCallPerInstanceAndAllGetA429()
+			throws Exception {
+		// hammered: 5/1m sliding log by ip, the peer 127.0.0.1
+		for (int i = 0; i < 5; i++) {
+			assertThat(send((i % 2 == 0) ? first : second, "POST", "/hammer").statusCode()).isEqualTo(200);
+		}
+		// Each instance learns from Redis that the key is limited.
+		assertThat(send(first, "POST", "/hammer").statusCode()).isEqualTo(429);
+		assertThat(send(second, "POST", "/hammer").statusCode()).isEqualTo(429);
+		long firstCalls = redisChecks(first);
+		long secondCalls = redisChecks(second);
+		try (RedisClient client0 = RedisClient.create("redis://127.0.0.1:" + redis.port());
+				StatefulRedisConnection<String, String> connection = client0.connect()) {
+			connection.sync().configResetstat();
+			List<HttpResponse<String>> responses = sixtyFourAtOnceOnBothInstancesFull("/hammer");
+			String stats = connection.sync().info("commandstats");
+			// Redis saw no script call at all while 64 requests were rejected: at most one
+			// per instance would be allowed (a retry interval is a minute here).
+			assertThat(scriptCalls(stats)).isLessThanOrEqualTo(2);
+			assertThat(redisChecks(first) - firstCalls).isLessThanOrEqualTo(1);
+			assertThat(redisChecks(second) - secondCalls).isLessThanOrEqualTo(1);
+			assertThat(responses).hasSize(64).allSatisfy((response) -> {
+				assertThat(response.statusCode()).isEqualTo(429);
+				assertThat(response.headers().firstValue("X-RateLimit-Limit")).hasValue("5");
+				assertThat(response.headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
+				long retryAfter = Long.parseLong(response.headers().firstValue("Retry-After").orElseThrow());
+				assertThat(retryAfter).isBetween(1L, 60L);
+				long reset = Long.parseLong(response.headers().firstValue("X-RateLimit-Reset").orElseThrow());
+				assertThat(reset).isBetween(retryAfter, 60L);
+				assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+				assertThat(response.body()).contains("\"status\":429", "\"tier\":\"hammered\"", "\"limit\":\"5/1m\"",
+						"\"retryAfter\":" + retryAfter);
+			});
+		}
+	}
+
+	/** Return how many checks an instance has sent to Redis. */
+	private static long redisChecks(ConfigurableApplicationContext context) {
+		return context.getBean(MeterRegistry.class).get("perfkit.ratelimit.backend.latency").tag("backend", "redis")
+			.timer().count();
+	}
+
+	/** Return the EVALSHA and EVAL calls in INFO commandstats. */
+	private static long scriptCalls(String stats) {
+		long calls = 0;
+		for (String line : stats.split("\r?\n")) {
+			if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+				String value = line.substring(line.indexOf("calls=") + 6);
+				calls += Long.parseLong(value.substring(0, value.indexOf(',')));
+			}
+		}
+		return calls;
 	}
 
 	@Test
@@ -173,10 +242,71 @@ class RateLimitWebIntegrationTests {
 		}
 		HttpResponse<String> sixth = send(behindProxy, "POST", "/login", "X-Forwarded-For", "1.1.1.1, 203.0.113.7");
 		assertThat(sixth.statusCode()).isEqualTo(429);
-		HttpResponse<String> otherClient = send(behindProxy, "POST", "/login", "Forwarded",
-				"for=203.0.113.8;proto=https");
+		HttpResponse<String> otherClient = send(behindProxy, "POST", "/login", "X-Forwarded-For", "203.0.113.8");
 		assertThat(otherClient.statusCode()).isEqualTo(200);
 		assertThat(otherClient.headers().firstValue("X-RateLimit-Remaining")).hasValue("4");
+	}
+
+	@Test
+	void behindATrustedProxyARotatingForwardedHeaderAdmitsExactlyTheLimit() throws Exception {
+		// The proxy (127.0.0.1, trusted) appends the real client to X-Forwarded-For; the
+		// client adds its own Forwarded header with a fresh address on every try.
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 12; i++) {
+			statuses.add(send(behindProxy, "POST", "/login", "X-Forwarded-For", "203.0.113.60", "Forwarded",
+					"for=198.51.100." + i).statusCode());
+		}
+		assertThat(statuses).filteredOn((status) -> status == 200).hasSize(5);
+		assertThat(statuses).filteredOn((status) -> status == 429).hasSize(7);
+	}
+
+	@Test
+	void behindATrustedProxyPrependedForwardedForHopsAdmitExactlyTheLimit() throws Exception {
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 12; i++) {
+			statuses.add(send(behindProxy, "POST", "/login", "X-Forwarded-For",
+					"198.51.100." + i + ", 10.0.0." + i + ", 203.0.113.61").statusCode());
+		}
+		assertThat(statuses).filteredOn((status) -> status == 200).hasSize(5);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "future", "callable", "deferred", "streaming", "events" })
+	void everyAsynchronousHandlerKindIsChargedExactlyOncePerRequest(String kind) throws Exception {
+		String client = "203.0.113." + (100 + List.of("future", "callable", "deferred", "streaming", "events").indexOf(kind));
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 7; i++) {
+			statuses.add(send(behindProxy, "POST", "/async/" + kind, "X-Forwarded-For", client).statusCode());
+		}
+		assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429, 429);
+	}
+
+	@Test
+	void anAsynchronousHandlerOfAChargeOnStatusTierIsRefundedOnSuccessAndChargedOnFailure() throws Exception {
+		for (int i = 0; i < 4; i++) {
+			assertThat(send(behindProxy, "POST", "/async/failed-sign-in?password=right", "X-Forwarded-For",
+					"192.0.2.77").statusCode()).isEqualTo(200);
+		}
+		assertThat(send(behindProxy, "POST", "/async/failed-sign-in?password=wrong", "X-Forwarded-For", "192.0.2.77")
+			.statusCode()).isEqualTo(401);
+		assertThat(send(behindProxy, "POST", "/async/failed-sign-in?password=wrong", "X-Forwarded-For", "192.0.2.77")
+			.statusCode()).isEqualTo(401);
+		assertThat(send(behindProxy, "POST", "/async/failed-sign-in?password=right", "X-Forwarded-For", "192.0.2.77")
+			.statusCode()).isEqualTo(429);
+	}
+
+	@Test
+	void chargeOnStatusWorksForAKeyOverTheMethodsArguments() throws Exception {
+		for (int i = 0; i < 4; i++) {
+			assertThat(send(first, "POST", "/sign-in-by-email?email=bob@example.com&password=right").statusCode())
+				.isEqualTo(200);
+		}
+		assertThat(send(second, "POST", "/sign-in-by-email?email=bob@example.com&password=wrong").statusCode())
+			.isEqualTo(401);
+		assertThat(send(first, "POST", "/sign-in-by-email?email=bob@example.com&password=wrong").statusCode())
+			.isEqualTo(401);
+		assertThat(send(second, "POST", "/sign-in-by-email?email=bob@example.com&password=right").statusCode())
+			.isEqualTo(429);
 	}
 
 	@Test
@@ -191,7 +321,8 @@ class RateLimitWebIntegrationTests {
 		assertThat(sixth.headers().firstValue("Retry-After")).isPresent();
 		assertThat(second.getBean(RateLimitTestApplication.Rejections.class).events)
 			.anySatisfy((event) -> {
-				assertThat(event.getKey()).isEqualTo("spel:alice@example.com");
+				// hashed: an e-mail address never reaches Redis key names or events in clear
+				assertThat(event.getKey()).isEqualTo("spel:" + KeyResolver.sha256("alice@example.com"));
 				assertThat(event.getTier()).isEqualTo("auth");
 			});
 	}
@@ -229,6 +360,15 @@ class RateLimitWebIntegrationTests {
 		assertThat(send(first, "GET", "/quote?symbol=OTHER").statusCode()).isEqualTo(200);
 		assertThat(first.getBean(MeterRegistry.class).get("perfkit.ratelimit.requests").tag("tier", "quotes")
 			.tag("outcome", "rejected").functionCounter().count()).isEqualTo(1);
+	}
+
+	@Test
+	void anOutboundTiersFiguresAreNotWrittenOntoTheInboundResponse() throws Exception {
+		HttpResponse<String> response = send(first, "GET", "/outbound");
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo("fetched");
+		assertThat(response.headers().firstValue("X-RateLimit-Limit")).isEmpty();
+		assertThat(response.headers().firstValue("X-RateLimit-Remaining")).isEmpty();
 	}
 
 	@Test
