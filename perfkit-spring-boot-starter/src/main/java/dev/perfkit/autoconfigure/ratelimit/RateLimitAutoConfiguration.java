@@ -28,6 +28,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
 import org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.servlet.HandlerInterceptor;
@@ -49,6 +50,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @ConditionalOnClass(value = Bucket.class, name = "org.springframework.web.context.request.RequestContextHolder")
 @ConditionalOnBooleanProperty(name = "perfkit.rate-limit.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RateLimitProperties.class)
+@Import(RateLimitAutoConfiguration.ServletApiConfiguration.class)
 public final class RateLimitAutoConfiguration {
 
 	@Bean
@@ -136,8 +138,12 @@ public final class RateLimitAutoConfiguration {
 
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(HttpServletRequest.class)
+	/**
+	 * The servlet API's beans, whose types name {@code HttpServletRequest}. Imported, not
+	 * annotated, so that no component scan of this package picks it up ahead of the
+	 * application's own beans.
+	 */
+	@ConditionalOnClass(name = "jakarta.servlet.http.HttpServletRequest")
 	static class ServletApiConfiguration {
 
 		@Bean
