@@ -33,11 +33,14 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.authentication.TestingAuthenticationToken;
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.WebFilter;
 
@@ -105,6 +108,9 @@ class RateLimitWebFluxIntegrationTests {
 				"perfkit.rate-limit.tiers.per-user.limits=2/1h", "perfkit.rate-limit.tiers.per-user.key=user",
 				"perfkit.rate-limit.tiers.per-key.limits=2/1h", "perfkit.rate-limit.tiers.per-key.key=api-key",
 				"perfkit.rate-limit.tiers.quotes.limits=2/1h",
+				"perfkit.rate-limit.tiers.failed-attempts.limits=2/1h",
+				"perfkit.rate-limit.tiers.failed-attempts.key=api-key",
+				"perfkit.rate-limit.tiers.failed-attempts.charge-on-status=401",
 				"perfkit.rate-limit.tiers.closed.limits=100/1h", "perfkit.rate-limit.tiers.closed.failure-policy=deny",
 				"perfkit.rate-limit.tiers.open.limits=100/1h", "perfkit.rate-limit.tiers.open.failure-policy=allow"));
 		properties.addAll(List.of(extra));
@@ -182,6 +188,22 @@ class RateLimitWebFluxIntegrationTests {
 		assertThat(send(first, "GET", "/quote/OTHER").statusCode()).isEqualTo(200);
 		// A Flux is limited on subscription too: the symbols share the same tier and keys.
 		assertThat(send(first, "GET", "/quotes/ACME").statusCode()).isEqualTo(429);
+	}
+
+	@Test
+	void aChargeOnStatusTierCountsOnlyResponsesWithItsStatusAcrossInstances() throws Exception {
+		// Successes are charged up front and refunded once their status is known.
+		for (int i = 0; i < 6; i++) {
+			assertThat(send((i % 2 == 0) ? first : second, "GET", "/attempt", "X-API-Key", "cos").statusCode())
+				.isEqualTo(200);
+		}
+		assertThat(send(first, "GET", "/attempt?fail=true", "X-API-Key", "cos").statusCode()).isEqualTo(401);
+		assertThat(send(second, "GET", "/attempt?fail=true", "X-API-Key", "cos").statusCode()).isEqualTo(401);
+		HttpResponse<String> third = send(first, "GET", "/attempt?fail=true", "X-API-Key", "cos");
+		assertThat(third.statusCode()).isEqualTo(429);
+		assertThat(third.body()).contains("\"tier\":\"failed-attempts\"");
+		// The two failures used the allowance up: a success now is rejected too.
+		assertThat(send(second, "GET", "/attempt", "X-API-Key", "cos").statusCode()).isEqualTo(429);
 	}
 
 	@Test
@@ -288,6 +310,13 @@ class RateLimitWebFluxIntegrationTests {
 		@GetMapping("/quotes/{symbol}")
 		Flux<String> quotes(@PathVariable String symbol) {
 			return this.quotes.all(symbol);
+		}
+
+		@GetMapping("/attempt")
+		@RateLimit(tier = "failed-attempts")
+		Mono<ResponseEntity<String>> attempt(@RequestParam(defaultValue = "false") boolean fail) {
+			return Mono.just(fail ? ResponseEntity.status(HttpStatus.UNAUTHORIZED).body("no")
+					: ResponseEntity.ok("yes"));
 		}
 
 		@GetMapping("/closed")

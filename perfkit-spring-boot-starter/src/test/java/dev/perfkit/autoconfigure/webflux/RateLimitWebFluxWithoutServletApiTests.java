@@ -77,7 +77,8 @@ class RateLimitWebFluxWithoutServletApiTests {
 						"perfkit.rate-limit.tiers.per-user.limits=2/1h", "perfkit.rate-limit.tiers.per-user.key=user",
 						"perfkit.rate-limit.tiers.per-key.limits=2/1h", "perfkit.rate-limit.tiers.per-key.key=api-key",
 						"perfkit.rate-limit.tiers.quotes.limits=2/1h", "perfkit.rate-limit.tiers.closed.limits=100/1h",
-						"perfkit.rate-limit.tiers.open.limits=100/1h")
+						"perfkit.rate-limit.tiers.open.limits=100/1h",
+						"perfkit.rate-limit.tiers.failed-attempts.limits=2/1h")
 				.run()) {
 				int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 				HttpClient http = HttpClient.newHttpClient();
