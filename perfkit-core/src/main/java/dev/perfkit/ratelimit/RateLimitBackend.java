@@ -1,5 +1,7 @@
 package dev.perfkit.ratelimit;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * Where a tier's counters live: {@link RedisRateLimiter} (shared by every instance) or
  * {@link LocalRateLimiter} (this instance only). Both decide the same for the same
@@ -28,5 +30,42 @@ public interface RateLimitBackend {
 	 * @throws dev.perfkit.redis.RedisUnavailableException when a remote backend cannot answer
 	 */
 	void refund(Quota quota, String key, long cost, long chargedAtMillis);
+
+	/**
+	 * Check like {@link #check}, without blocking the calling thread: for reactive callers.
+	 * The default decides on the calling thread, which suits a backend that does no I/O.
+	 * @param quota the limits to apply, all atomically
+	 * @param key the caller's identity within the tier
+	 * @param cost the permits to take
+	 * @param dryRun whether only to tell whether the request would pass
+	 * @return the decision, failed with {@link dev.perfkit.redis.RedisUnavailableException}
+	 * when a remote backend cannot answer
+	 */
+	default CompletableFuture<Decision> checkAsync(Quota quota, String key, long cost, boolean dryRun) {
+		try {
+			return CompletableFuture.completedFuture(check(quota, key, cost, dryRun));
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	/**
+	 * Refund like {@link #refund}, without blocking the calling thread.
+	 * @param quota the quota that was checked
+	 * @param key the caller's identity within the tier
+	 * @param cost the permits to give back
+	 * @param chargedAtMillis the charging decision's {@link Decision#timeMillis() time}
+	 * @return completes when the permits are back, failed when they could not be given back
+	 */
+	default CompletableFuture<Void> refundAsync(Quota quota, String key, long cost, long chargedAtMillis) {
+		try {
+			refund(quota, key, cost, chargedAtMillis);
+			return CompletableFuture.completedFuture(null);
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
 
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -177,14 +178,76 @@ public final class RateLimiter {
 			}
 		}
 		if (!dryRun) {
-			record(quotaMeters, outcome);
-			if (!decision.allowed()) {
-				for (RateLimitListener listener : this.listeners) {
-					listener.rejected(decision, key);
-				}
-			}
+			settled(quotaMeters, outcome, decision, key);
 		}
 		return decision;
+	}
+
+	/**
+	 * Check and charge one request like {@link #check(String, String, String, long)},
+	 * without blocking the calling thread: for reactive callers on an event loop. A key the
+	 * shortcut knows, and every local decision (in memory), completes at once; a Redis check
+	 * completes when Redis answers, or with the tier's failure policy when it cannot (the
+	 * connector's timeout and breaker bound the wait).
+	 * @param tierName the tier's name
+	 * @param plan the caller's plan, may be {@code null}
+	 * @param key the caller's identity within the tier
+	 * @param cost the permits to take
+	 * @return the decision; never completes exceptionally for an unavailable Redis
+	 * @throws IllegalArgumentException for an unknown tier or a cost below 1
+	 */
+	public CompletableFuture<Decision> checkAsync(String tierName, String plan, String key, long cost) {
+		TierMeters tierMeters = this.meters.get(tierName);
+		if (tierMeters == null) {
+			throw new IllegalArgumentException("Unknown rate-limit tier '" + tierName + "'");
+		}
+		requirePositive(cost);
+		if (this.remote == null) {
+			return CompletableFuture.completedFuture(check(tierName, plan, key, cost, false));
+		}
+		Outcomes quotaMeters = tierMeters.outcomes(plan);
+		Quota quota = quotaMeters.quota;
+		Shortcuts shortcuts = quotaMeters.shortcuts;
+		Decision known = (shortcuts != null) ? shortcuts.rejection(key, cost) : null;
+		if (known != null) {
+			settled(quotaMeters, Outcomes.REJECTED, known, key);
+			return CompletableFuture.completedFuture(known);
+		}
+		long sent = System.nanoTime();
+		CompletableFuture<Decision> reply;
+		try {
+			reply = this.remote.checkAsync(quota, key, cost, false);
+		}
+		catch (RuntimeException ex) {
+			reply = CompletableFuture.failedFuture(ex);
+		}
+		return reply.handle((answer, failure) -> {
+			this.remoteLatency.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+			Decision decision;
+			int outcome;
+			if (failure == null) {
+				decision = answer;
+				if (!decision.allowed() && shortcuts != null) {
+					shortcuts.remember(key, cost, decision, sent);
+				}
+				outcome = outcome(decision);
+			}
+			else {
+				decision = onFailure(tierMeters.tier, quota, key, cost, false);
+				outcome = (decision.source() == Decision.Source.POLICY) ? Outcomes.ERROR : outcome(decision);
+			}
+			settled(quotaMeters, outcome, decision, key);
+			return decision;
+		});
+	}
+
+	private void settled(Outcomes quotaMeters, int outcome, Decision decision, String key) {
+		record(quotaMeters, outcome);
+		if (!decision.allowed()) {
+			for (RateLimitListener listener : this.listeners) {
+				listener.rejected(decision, key);
+			}
+		}
 	}
 
 	/**
@@ -234,16 +297,57 @@ public final class RateLimiter {
 		}
 		try {
 			backend.refund(decision.quota(), key, cost, decision.timeMillis());
-			TierMeters tierMeters = this.meters.get(decision.quota().tier());
-			Outcomes outcomes = (tierMeters != null) ? tierMeters.outcomes(decision.quota().plan()) : null;
-			if (outcomes != null && outcomes.shortcuts != null) {
-				// A permit came back: what this instance knew of the key is out of date.
-				outcomes.shortcuts.forget(key);
-			}
+			forgetShortcut(decision, key);
 			return true;
 		}
 		catch (RuntimeException ex) {
 			return false;
+		}
+	}
+
+	/**
+	 * Give back what an admitting check charged like {@link #refund}, without blocking the
+	 * calling thread.
+	 * @param decision the admitting decision
+	 * @param key the caller's identity within the tier, as checked
+	 * @param cost the permits the check took
+	 * @return whether permits were given back; never completes exceptionally
+	 */
+	public CompletableFuture<Boolean> refundAsync(Decision decision, String key, long cost) {
+		requirePositive(cost);
+		if (!decision.allowed() || decision.quota() == null) {
+			return CompletableFuture.completedFuture(false);
+		}
+		RateLimitBackend backend = switch (decision.source()) {
+			case REDIS -> this.remote;
+			case LOCAL, FALLBACK -> this.local;
+			case POLICY, EXEMPT, SHORTCUT -> null;
+		};
+		if (backend == null) {
+			return CompletableFuture.completedFuture(false);
+		}
+		CompletableFuture<Void> done;
+		try {
+			done = backend.refundAsync(decision.quota(), key, cost, decision.timeMillis());
+		}
+		catch (RuntimeException ex) {
+			done = CompletableFuture.failedFuture(ex);
+		}
+		return done.handle((ignored, failure) -> {
+			if (failure != null) {
+				return false;
+			}
+			forgetShortcut(decision, key);
+			return true;
+		});
+	}
+
+	private void forgetShortcut(Decision decision, String key) {
+		TierMeters tierMeters = this.meters.get(decision.quota().tier());
+		Outcomes outcomes = (tierMeters != null) ? tierMeters.outcomes(decision.quota().plan()) : null;
+		if (outcomes != null && outcomes.shortcuts != null) {
+			// A permit came back: what this instance knew of the key is out of date.
+			outcomes.shortcuts.forget(key);
 		}
 	}
 

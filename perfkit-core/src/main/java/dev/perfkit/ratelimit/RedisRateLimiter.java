@@ -8,6 +8,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import dev.perfkit.redis.RedisConnector;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -87,9 +89,66 @@ public final class RedisRateLimiter implements RateLimitBackend {
 		return call(quota, key, cost, REFUND, timeMillis, chargedAtMillis);
 	}
 
+	@Override
+	public CompletableFuture<Decision> checkAsync(Quota quota, String key, long cost, boolean dryRun) {
+		return callAsync(quota, key, cost, dryRun ? ONE : ZERO, -1, -1);
+	}
+
+	@Override
+	public CompletableFuture<Void> refundAsync(Quota quota, String key, long cost, long chargedAtMillis) {
+		return callAsync(quota, key, cost, REFUND, -1, chargedAtMillis).thenApply((decision) -> null);
+	}
+
 	private Decision call(Quota quota, String key, long cost, byte[] mode, long timeMillis, long chargedAtMillis) {
+		byte[][] keys = keys(quota, key);
+		byte[][] args = args(quota, cost, mode, timeMillis, chargedAtMillis);
+		List<Object> reply;
+		try {
+			reply = this.connector
+				.executeSync((redis) -> redis.<List<Object>>evalsha(SHA, ScriptOutputType.MULTI, keys, args));
+		}
+		catch (RedisCommandExecutionException ex) {
+			if (!isNoScript(ex)) {
+				throw ex;
+			}
+			reply = this.connector
+				.executeSync((redis) -> redis.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args));
+		}
+		return decision(quota, reply);
+	}
+
+	/**
+	 * The same call on the connector's asynchronous path: nothing waits, the reply (or the
+	 * connector's timeout) completes the future on Lettuce's or the timer's thread.
+	 */
+	private CompletableFuture<Decision> callAsync(Quota quota, String key, long cost, byte[] mode, long timeMillis,
+			long chargedAtMillis) {
+		byte[][] keys = keys(quota, key);
+		byte[][] args = args(quota, cost, mode, timeMillis, chargedAtMillis);
+		return this.connector
+			.<List<Object>>execute((redis) -> redis.evalsha(SHA, ScriptOutputType.MULTI, keys, args))
+			.exceptionallyCompose((failure) -> {
+				Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
+						? failure.getCause() : failure;
+				if (cause instanceof RedisCommandExecutionException answer && isNoScript(answer)) {
+					return this.connector
+						.execute((redis) -> redis.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args));
+				}
+				return CompletableFuture.failedFuture(cause);
+			})
+			.thenApply((reply) -> decision(quota, reply));
+	}
+
+	private static boolean isNoScript(RedisCommandExecutionException ex) {
+		return ex.getMessage() != null && ex.getMessage().startsWith("NOSCRIPT");
+	}
+
+	private static byte[][] keys(Quota quota, String key) {
 		String base = StorageKey.of(quota, key);
-		byte[][] keys = { base.getBytes(StandardCharsets.UTF_8), (base + ":q").getBytes(StandardCharsets.UTF_8) };
+		return new byte[][] { base.getBytes(StandardCharsets.UTF_8), (base + ":q").getBytes(StandardCharsets.UTF_8) };
+	}
+
+	private static byte[][] args(Quota quota, long cost, byte[] mode, long timeMillis, long chargedAtMillis) {
 		List<Limit> limits = quota.limits();
 		byte[][] args = new byte[5 + 2 * limits.size() + ((mode == REFUND) ? 1 : 0)][];
 		args[0] = switch (quota.algorithm()) {
@@ -108,19 +167,11 @@ public final class RedisRateLimiter implements RateLimitBackend {
 		if (mode == REFUND) {
 			args[args.length - 1] = ascii(chargedAtMillis);
 		}
-		List<Object> reply;
-		try {
-			reply = this.connector
-				.executeSync((redis) -> redis.<List<Object>>evalsha(SHA, ScriptOutputType.MULTI, keys, args));
-		}
-		catch (RedisCommandExecutionException ex) {
-			if (ex.getMessage() == null || !ex.getMessage().startsWith("NOSCRIPT")) {
-				throw ex;
-			}
-			reply = this.connector
-				.executeSync((redis) -> redis.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args));
-		}
-		long[] figures = new long[3 * limits.size()];
+		return args;
+	}
+
+	private static Decision decision(Quota quota, List<Object> reply) {
+		long[] figures = new long[3 * quota.limits().size()];
 		for (int i = 0; i < figures.length; i++) {
 			figures[i] = (Long) reply.get(2 + i);
 		}

@@ -109,14 +109,19 @@ class PerfkitClassPathMatrixTests {
 	}
 
 	@Test
-	void aWebFluxApplicationGetsNoServletPieces() {
+	void aWebFluxApplicationGetsNoServletPiecesAndReactiveRateLimiting() {
 		configure(new ReactiveWebApplicationContextRunner())
+			.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader("org.springframework.web.servlet", "jakarta.servlet"))
 			.run((context) -> {
 				assertThat(context).hasNotFailed()
 					.hasSingleBean(TwoTierCacheManager.class)
 					.hasSingleBean(QueryInsight.class)
 					.hasSingleBean(PerformanceReportEngine.class)
+					.hasSingleBean(RateLimiter.class)
+					.hasBean("perfkitRateLimitWebFilter")
+					.doesNotHaveBean("perfkitRateLimitHandlerInterceptor")
+					.doesNotHaveBean("perfkitPlanResolver")
 					.doesNotHaveBean("perfkitCacheStatusHeaderFilter")
 					.doesNotHaveBean("perfkitCacheStatusHeaderAdvice")
 					.doesNotHaveBean(WebMvcConfigurer.class);

@@ -5,15 +5,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Enumeration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
 import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletRequestWrapper;
-import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Finds the client's address for IP keys, from the connection's peer and one configured
@@ -27,7 +23,7 @@ import jakarta.servlet.http.HttpServletRequest;
  * so is every other forwarding header: reading two headers would let a client pick the one
  * its own proxy does not write (a rotating {@code Forwarded} behind a proxy that appends
  * {@code X-Forwarded-For}). The peer and header are read from the request as the
- * container made it, beneath any wrapper: Spring's {@code ForwardedHeaderFilter}
+ * server made it, beneath any wrapper ({@link Caller}): Spring's {@code ForwardedHeaderFilter}
  * ({@code server.forward-headers-strategy=framework}) would otherwise answer the left-most,
  * client-written hop. Only the right-most {@link #MAX_HOPS} hops are looked at, so a huge
  * header costs no more than a short one. IPv6 clients are grouped by their /64, which one
@@ -77,17 +73,11 @@ final class ClientAddressResolver {
 
 	/**
 	 * Return the client's address.
-	 * @param request the request
+	 * @param caller the request, servlet or reactive
 	 * @return the address, or {@code null} when the peer's address is unreadable
 	 */
-	InetAddress resolve(HttpServletRequest request) {
-		ServletRequest original = request;
-		while (original instanceof ServletRequestWrapper wrapper) {
-			original = wrapper.getRequest();
-		}
-		HttpServletRequest container = (original instanceof HttpServletRequest http) ? http : request;
-		Enumeration<String> values = container.getHeaders(this.header);
-		return resolve(container.getRemoteAddr(), (values != null) ? Collections.list(values) : List.of());
+	InetAddress resolve(Caller caller) {
+		return resolve(caller.remoteAddress(), caller.headers(this.header));
 	}
 
 	/**

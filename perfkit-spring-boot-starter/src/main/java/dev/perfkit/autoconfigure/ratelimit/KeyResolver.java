@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
-import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.context.expression.MethodBasedEvaluationContext;
 import org.springframework.core.DefaultParameterNameDiscoverer;
@@ -121,17 +120,17 @@ final class KeyResolver {
 	 * @param args its arguments, or {@code null} before they are bound
 	 * @return the key, or {@code null} when the request lacks it
 	 */
-	Identity resolve(String spec, HttpServletRequest request, Method method, Object[] args) {
+	Identity resolve(String spec, Caller request, Method method, Object[] args) {
 		switch (spec) {
 			case IP:
 				return ip(request);
 			case USER: {
-				Principal principal = (request != null) ? request.getUserPrincipal() : null;
+				Principal principal = (request != null) ? request.principal() : null;
 				return (principal != null && principal.getName() != null)
 						? new Identity(Kind.USER, principal.getName(), "user:" + principal.getName(), null) : null;
 			}
 			case API_KEY: {
-				String value = (request != null) ? request.getHeader(this.apiKeyHeader) : null;
+				String value = (request != null) ? request.header(this.apiKeyHeader) : null;
 				return (value != null && !value.isBlank()) ? new Identity(Kind.API_KEY, value, "key:" + sha256(value), null) : null;
 			}
 			default:
@@ -139,7 +138,7 @@ final class KeyResolver {
 		}
 	}
 
-	Identity ip(HttpServletRequest request) {
+	Identity ip(Caller request) {
 		InetAddress address = (request != null) ? this.clients.resolve(request) : null;
 		return (address != null)
 				? new Identity(Kind.IP, address.getHostAddress(), "ip:" + ClientAddressResolver.keyOf(address), address)
@@ -165,12 +164,12 @@ final class KeyResolver {
 		return allowed != null && allowed.contains(identity.raw());
 	}
 
-	private Identity spel(String spec, HttpServletRequest request, Method method, Object[] args) {
+	private Identity spel(String spec, Caller request, Method method, Object[] args) {
 		Expression expression = this.expressions.computeIfAbsent(spec, this.parser::parseExpression);
 		StandardEvaluationContext context = (method != null && args != null)
 				? new MethodBasedEvaluationContext(null, method, args, this.parameterNames)
 				: new StandardEvaluationContext();
-		context.setVariable("request", request);
+		context.setVariable("request", (request != null) ? request.request() : null);
 		Object value;
 		try {
 			value = expression.getValue(context);

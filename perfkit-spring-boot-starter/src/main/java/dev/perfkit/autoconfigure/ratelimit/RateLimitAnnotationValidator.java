@@ -27,9 +27,11 @@ final class RateLimitAnnotationValidator implements SmartInitializingSingleton {
 
 	@Override
 	public void afterSingletonsInstantiated() {
-		// Statuses are only seen where the MVC interceptor settles held charges.
-		boolean statusKnown = this.beanFactory.getBeanNamesForType(RateLimitHandlerInterceptor.class, false,
-				false).length > 0;
+		// Statuses are only seen where the MVC interceptor or the WebFlux filter settles
+		// held charges. By name: each class names its own stack's types, which the other
+		// stack's application may not have.
+		boolean statusKnown = this.beanFactory.containsBeanDefinition("perfkitRateLimitHandlerInterceptor")
+				|| this.beanFactory.containsBeanDefinition("perfkitRateLimitWebFilter");
 		for (String name : this.beanFactory.getBeanDefinitionNames()) {
 			Class<?> type = this.beanFactory.getType(name, false);
 			if (type == null || type.getName().startsWith("org.springframework.")) {

@@ -16,6 +16,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.aop.Advisor;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -27,14 +28,17 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
+import org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Tiered rate limiting: {@code @RateLimit} on MVC handlers (a handler interceptor) and on
- * any other bean (an advisor), counted on Redis through perfkit's connector when there is
+ * Tiered rate limiting: {@code @RateLimit} on MVC handlers (a handler interceptor), on
+ * WebFlux handlers (a web filter, non-blocking) and on any other bean (an advisor, which
+ * limits methods returning {@code Mono} or {@code Flux} reactively), counted on Redis through perfkit's connector when there is
  * one, else locally. The Redis connection is named {@code ratelimit}, so the performance
  * report maps it to its rate-limit section, and a {@link ReportContributor} adds every
  * tier's and plan's effective limits to that section.
@@ -43,10 +47,10 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
 @ConditionalOnPerfkitEnabled
-@ConditionalOnClass(value = { Bucket.class, HttpServletRequest.class },
-		name = "org.springframework.web.context.request.RequestContextHolder")
+@ConditionalOnClass(value = Bucket.class, name = "org.springframework.web.context.request.RequestContextHolder")
 @ConditionalOnBooleanProperty(name = "perfkit.rate-limit.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RateLimitProperties.class)
+@Import(RateLimitAutoConfiguration.ServletApiConfiguration.class)
 public final class RateLimitAutoConfiguration {
 
 	@Bean
@@ -94,21 +98,13 @@ public final class RateLimitAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	PlanResolver perfkitPlanResolver() {
-		return PlanResolver.byAuthentication();
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	RateLimitProblemFactory perfkitRateLimitProblemFactory() {
-		return RateLimitProblemFactory.standard();
-	}
-
-	@Bean
-	Checkpoint perfkitRateLimitCheckpoint(RateLimiter limiter, TierDefinitions tiers, PlanResolver plans,
-			RateLimitProperties properties) {
-		return new Checkpoint(limiter, tiers, new KeyResolver(properties), plans, properties);
+	Checkpoint perfkitRateLimitCheckpoint(RateLimiter limiter, TierDefinitions tiers,
+			ObjectProvider<PlanResolver> plans, RateLimitProperties properties) {
+		// PlanResolver names the servlet request in its signature: only a servlet
+		// application has one, and only then is ServletCaller loaded.
+		PlanResolver resolver = plans.getIfAvailable();
+		Checkpoint.Plans lookup = (resolver != null) ? ServletCaller.plans(resolver) : Checkpoint.Plans.BY_AUTHENTICATION;
+		return new Checkpoint(limiter, tiers, new KeyResolver(properties), lookup, properties);
 	}
 
 	@Bean
@@ -138,6 +134,49 @@ public final class RateLimitAutoConfiguration {
 		@ConditionalOnMissingBean(name = "perfkitRateLimitReportContributor")
 		ReportContributor perfkitRateLimitReportContributor(RateLimiter limiter) {
 			return new RateLimitReportContributor(limiter);
+		}
+
+	}
+
+	/**
+	 * The servlet API's beans, whose types name {@code HttpServletRequest}. Imported, not
+	 * annotated, so that no component scan of this package picks it up ahead of the
+	 * application's own beans.
+	 */
+	@ConditionalOnClass(name = "jakarta.servlet.http.HttpServletRequest")
+	static class ServletApiConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		PlanResolver perfkitPlanResolver() {
+			return PlanResolver.byAuthentication();
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimitProblemFactory perfkitRateLimitProblemFactory() {
+			return RateLimitProblemFactory.standard();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnClass(name = { "reactor.core.publisher.Mono",
+			"org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping" })
+	static class WebFluxRateLimitConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ReactiveRateLimitProblemFactory perfkitReactiveRateLimitProblemFactory() {
+			return ReactiveRateLimitProblemFactory.standard();
+		}
+
+		@Bean
+		RateLimitWebFilter perfkitRateLimitWebFilter(
+				@Qualifier("requestMappingHandlerMapping") ObjectProvider<RequestMappingHandlerMapping> mapping,
+				Checkpoint checkpoint, RateLimitHeaders headers, ReactiveRateLimitProblemFactory problems) {
+			return new RateLimitWebFilter(mapping, checkpoint, headers, problems);
 		}
 
 	}

@@ -1,13 +1,10 @@
 package dev.perfkit.autoconfigure.ratelimit;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import dev.perfkit.ratelimit.RateLimitExceededException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.MediaType;
@@ -41,30 +38,15 @@ final class RateLimitExceptionResolver implements HandlerExceptionResolver, Orde
 		ProblemDetail problem = this.problems.create(rejection.getDecision(), request);
 		response.resetBuffer();
 		response.setStatus(problem.getStatus());
-		this.headers.write(response, rejection.getDecision());
+		this.headers.write(response::setHeader, rejection.getDecision());
 		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 		try {
-			response.getOutputStream().write(JsonMapper.shared().writeValueAsBytes(body(problem)));
+			response.getOutputStream().write(RateLimitProblems.json(problem));
 		}
 		catch (IOException ignored) {
 			// The client went away; the status and headers were all it needed.
 		}
 		return new ModelAndView();
-	}
-
-	private static Map<String, Object> body(ProblemDetail problem) {
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("type", (problem.getType() != null) ? problem.getType().toString() : "about:blank");
-		body.put("title", problem.getTitle());
-		body.put("status", problem.getStatus());
-		body.put("detail", problem.getDetail());
-		if (problem.getInstance() != null) {
-			body.put("instance", problem.getInstance().toString());
-		}
-		if (problem.getProperties() != null) {
-			body.putAll(problem.getProperties());
-		}
-		return body;
 	}
 
 	@Override

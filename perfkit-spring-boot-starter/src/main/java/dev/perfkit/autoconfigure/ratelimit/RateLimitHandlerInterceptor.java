@@ -56,6 +56,7 @@ final class RateLimitHandlerInterceptor implements AsyncHandlerInterceptor {
 			return true;
 		}
 		Method method = handlerMethod.getMethod();
+		ServletCaller caller = new ServletCaller(request);
 		if (method.equals(request.getAttribute(HANDLED))) {
 			// A later dispatch of a request already charged (async result, re-dispatch).
 			return true;
@@ -70,16 +71,16 @@ final class RateLimitHandlerInterceptor implements AsyncHandlerInterceptor {
 			if (this.checkpoint.needsArguments(annotation)) {
 				continue;
 			}
-			Checkpoint.Checked checked = this.checkpoint.check(annotation, request, method, null);
+			Checkpoint.Checked checked = this.checkpoint.check(annotation, caller, method, null);
 			Decision decision = checked.decision();
 			if (!decision.allowed()) {
 				throw new RateLimitExceededException(decision);
 			}
-			this.checkpoint.holdForStatus(annotation, request, checked);
+			this.checkpoint.holdForStatus(annotation, caller, checked);
 			shown = RateLimitHeaders.moreRestrictive(shown, decision);
 		}
 		if (shown != null) {
-			this.headers.write(response, shown);
+			this.headers.write(response::setHeader, shown);
 		}
 		return true;
 	}
@@ -89,7 +90,7 @@ final class RateLimitHandlerInterceptor implements AsyncHandlerInterceptor {
 			Exception ex) {
 		// A request that failed with an exception reports the status of the error response
 		// when a resolver handled it (then ex is null here); otherwise it keeps its charges.
-		this.checkpoint.settle(request, response.getStatus(), ex != null);
+		this.checkpoint.settle(new ServletCaller(request), response.getStatus(), ex != null);
 	}
 
 }

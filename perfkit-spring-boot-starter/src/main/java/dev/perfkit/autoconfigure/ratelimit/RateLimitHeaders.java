@@ -1,7 +1,8 @@
 package dev.perfkit.autoconfigure.ratelimit;
 
+import java.util.function.BiConsumer;
+
 import dev.perfkit.ratelimit.Decision;
-import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Writes the rate-limit headers of a decision: {@code X-RateLimit-Limit},
@@ -16,23 +17,29 @@ final class RateLimitHeaders {
 		this.settings = settings;
 	}
 
-	void write(HttpServletResponse response, Decision decision) {
+	/**
+	 * Write a decision's headers.
+	 * @param response sets one header, replacing any value it had (the servlet response's
+	 * {@code setHeader}, or {@code HttpHeaders::set} on WebFlux)
+	 * @param decision the decision
+	 */
+	void write(BiConsumer<String, String> response, Decision decision) {
 		if (!decision.allowed()) {
-			response.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
+			response.accept("Retry-After", Long.toString(decision.retryAfterSeconds()));
 		}
 		if (!this.settings.isEnabled() || !decision.limited()) {
 			return;
 		}
 		long reset = (this.settings.getResetFormat() == RateLimitProperties.ResetFormat.SECONDS)
 				? decision.resetSeconds() : decision.resetEpochSeconds();
-		response.setHeader("X-RateLimit-Limit", Long.toString(decision.limit().capacity()));
-		response.setHeader("X-RateLimit-Remaining", Long.toString(decision.remaining()));
-		response.setHeader("X-RateLimit-Reset", Long.toString(reset));
+		response.accept("X-RateLimit-Limit", Long.toString(decision.limit().capacity()));
+		response.accept("X-RateLimit-Remaining", Long.toString(decision.remaining()));
+		response.accept("X-RateLimit-Reset", Long.toString(reset));
 		if (this.settings.isIetf()) {
 			String policy = "\"" + decision.quota().tier() + "\"";
-			response.setHeader("RateLimit-Policy", policy + ";q=" + decision.limit().capacity() + ";w="
+			response.accept("RateLimit-Policy", policy + ";q=" + decision.limit().capacity() + ";w="
 					+ Math.max(1, decision.limit().windowMillis() / 1000));
-			response.setHeader("RateLimit", policy + ";r=" + decision.remaining() + ";t=" + decision.resetSeconds());
+			response.accept("RateLimit", policy + ";r=" + decision.remaining() + ";t=" + decision.resetSeconds());
 		}
 	}
 

@@ -8,17 +8,13 @@ import dev.perfkit.autoconfigure.ratelimit.KeyResolver.Identity;
 import dev.perfkit.ratelimit.Decision;
 import dev.perfkit.ratelimit.RateLimit;
 import dev.perfkit.ratelimit.RateLimitExceededException;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.convert.DurationStyle;
-import org.springframework.web.context.request.RequestAttributes;
-import org.springframework.web.context.request.RequestContextHolder;
-import org.springframework.web.context.request.ServletRequestAttributes;
+import org.springframework.util.ClassUtils;
 
 /**
  * Enforces {@code @RateLimit} on any Spring bean's methods, throwing
@@ -28,8 +24,17 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * the rest. Within a servlet request, charges of {@code charge-on-status} tiers are held
  * on the request and settled by {@link RateLimitHandlerInterceptor} once the status is
  * known, whatever the key; rate-limit headers are written only for the request's handler.
+ * Outside a servlet request, a method returning {@code Mono} or {@code Flux} is limited
+ * reactively ({@link ReactiveRateLimits}), and any other method called on an event-loop
+ * thread fails rather than block it waiting for Redis.
  */
 final class RateLimitMethodInterceptor implements MethodInterceptor {
+
+	private static final boolean SERVLET = ClassUtils.isPresent("jakarta.servlet.http.HttpServletRequest",
+			RateLimitMethodInterceptor.class.getClassLoader());
+
+	private static final boolean REACTOR = ClassUtils.isPresent("reactor.core.publisher.Mono",
+			RateLimitMethodInterceptor.class.getClassLoader());
 
 	private final ObjectProvider<Checkpoint> checkpoint;
 
@@ -47,13 +52,17 @@ final class RateLimitMethodInterceptor implements MethodInterceptor {
 		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target) : null;
 		Method method = invocation.getMethod();
 		List<RateLimit> annotations = checkpoint.annotations(method, targetClass);
-		RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
-		HttpServletRequest request = (attributes instanceof ServletRequestAttributes servlet) ? servlet.getRequest()
-				: null;
-		HttpServletResponse response = (attributes instanceof ServletRequestAttributes servlet)
-				? servlet.getResponse() : null;
 		Method specific = (targetClass != null) ? AopUtils.getMostSpecificMethod(method, targetClass) : method;
-		boolean handledByMvc = request != null && specific.equals(request.getAttribute(RateLimitHandlerInterceptor.HANDLED));
+		ServletCaller request = SERVLET ? ServletCaller.current() : null;
+		if (request == null && REACTOR && ReactiveRateLimits.isReactive(specific.getReturnType())) {
+			return ReactiveRateLimits.invoke(checkpoint, this.headers.getObject(), annotations, specific, invocation);
+		}
+		if (request == null && REACTOR && ReactiveRateLimits.onNonBlockingThread()) {
+			throw new IllegalStateException("@RateLimit on " + specific.toGenericString()
+					+ " would block an event-loop thread waiting for Redis: return a Mono or Flux from it");
+		}
+		boolean handledByMvc = request != null
+				&& specific.equals(request.attribute(RateLimitHandlerInterceptor.HANDLED));
 		Decision shown = null;
 		for (RateLimit annotation : annotations) {
 			if (handledByMvc && !checkpoint.needsArguments(annotation)) {
@@ -79,8 +88,8 @@ final class RateLimitMethodInterceptor implements MethodInterceptor {
 		// Only a handler's own limits describe the response: a service's or an outbound
 		// client's tier (maxWait) is none of the caller's business. A rejection still
 		// carries its own headers through the exception resolver.
-		if (handledByMvc && shown != null && response != null && !response.isCommitted()) {
-			this.headers.getObject().write(response, shown);
+		if (handledByMvc && shown != null) {
+			ServletCaller.writeHeaders(this.headers.getObject(), shown);
 		}
 		return invocation.proceed();
 	}

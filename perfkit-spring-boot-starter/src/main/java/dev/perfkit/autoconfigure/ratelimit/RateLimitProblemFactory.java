@@ -1,15 +1,13 @@
 package dev.perfkit.autoconfigure.ratelimit;
 
-import java.net.URI;
-
 import dev.perfkit.ratelimit.Decision;
 import jakarta.servlet.http.HttpServletRequest;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 
 /**
- * Builds the RFC 9457 body of a {@code 429}. Define a bean to replace it.
+ * Builds the RFC 9457 body of a {@code 429} on Spring MVC. Define a bean to replace it
+ * (on WebFlux, see {@link ReactiveRateLimitProblemFactory}).
  */
 @FunctionalInterface
 public interface RateLimitProblemFactory {
@@ -29,20 +27,7 @@ public interface RateLimitProblemFactory {
 	 * @return the factory
 	 */
 	static RateLimitProblemFactory standard() {
-		return (decision, request) -> {
-			String tier = (decision.quota() != null) ? decision.quota().tier() : "unknown";
-			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS,
-					"Rate limit of tier '" + tier + "' exceeded; retry after " + decision.retryAfterSeconds()
-							+ " seconds.");
-			problem.setTitle("Too Many Requests");
-			problem.setInstance(URI.create(request.getRequestURI()));
-			problem.setProperty("tier", tier);
-			if (decision.limit() != null) {
-				problem.setProperty("limit", decision.limit().toString());
-			}
-			problem.setProperty("retryAfter", decision.retryAfterSeconds());
-			return problem;
-		};
+		return (decision, request) -> RateLimitProblems.standard(decision, request.getRequestURI());
 	}
 
 }

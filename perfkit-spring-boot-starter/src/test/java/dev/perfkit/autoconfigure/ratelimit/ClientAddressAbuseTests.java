@@ -97,7 +97,7 @@ class ClientAddressAbuseTests {
 		TierDefinitions tiers = TierDefinitions.of(properties);
 		RateLimiter limiter = new RateLimiter(tiers.tiers(), null, new LocalRateLimiter(1000), null);
 		Checkpoint checkpoint = new Checkpoint(limiter, tiers, new KeyResolver(properties),
-				PlanResolver.byAuthentication(), properties);
+				Checkpoint.Plans.BY_AUTHENTICATION, properties);
 		RateLimitHeaders headers = new RateLimitHeaders(properties.getHeaders());
 		return MockMvcBuilders.standaloneSetup(new Login())
 			.addInterceptors(new RateLimitHandlerInterceptor(checkpoint, headers))

@@ -19,12 +19,12 @@ class KeyResolverTests {
 		MockHttpServletRequest request = new MockHttpServletRequest();
 		request.setRemoteAddr("198.51.100.7");
 		request.setUserPrincipal(() -> "mallory");
-		assertThat(keys.isAllowListed(keys.resolve("ip", request, null, null))).isTrue();
+		assertThat(keys.isAllowListed(keys.resolve("ip", new ServletCaller(request), null, null))).isTrue();
 		// the same caller is limited per account and per SpEL key like anyone else
-		assertThat(keys.isAllowListed(keys.resolve("user", request, null, null))).isFalse();
-		assertThat(keys.isAllowListed(keys.resolve("#request.getRemoteAddr()", request, null, null))).isFalse();
+		assertThat(keys.isAllowListed(keys.resolve("user", new ServletCaller(request), null, null))).isFalse();
+		assertThat(keys.isAllowListed(keys.resolve("#request.getRemoteAddr()", new ServletCaller(request), null, null))).isFalse();
 		request.setRemoteAddr("2001:db8::5");
-		assertThat(keys.isAllowListed(keys.resolve("ip", request, null, null))).isTrue();
+		assertThat(keys.isAllowListed(keys.resolve("ip", new ServletCaller(request), null, null))).isTrue();
 	}
 
 	@Test
@@ -33,13 +33,13 @@ class KeyResolverTests {
 		MockHttpServletRequest request = new MockHttpServletRequest();
 		request.setUserPrincipal(() -> "ops");
 		request.addHeader("X-API-Key", "ops");
-		assertThat(keys.isAllowListed(keys.resolve("user", request, null, null))).isTrue();
-		assertThat(keys.isAllowListed(keys.resolve("api-key", request, null, null))).isFalse();
-		assertThat(keys.isAllowListed(keys.resolve("'ops'", request, null, null))).isFalse();
-		assertThat(keys.isAllowListed(keys.resolve("'batch'", request, null, null))).isTrue();
+		assertThat(keys.isAllowListed(keys.resolve("user", new ServletCaller(request), null, null))).isTrue();
+		assertThat(keys.isAllowListed(keys.resolve("api-key", new ServletCaller(request), null, null))).isFalse();
+		assertThat(keys.isAllowListed(keys.resolve("'ops'", new ServletCaller(request), null, null))).isFalse();
+		assertThat(keys.isAllowListed(keys.resolve("'batch'", new ServletCaller(request), null, null))).isTrue();
 		MockHttpServletRequest internal = new MockHttpServletRequest();
 		internal.addHeader("X-API-Key", "internal");
-		assertThat(keys.isAllowListed(keys.resolve("api-key", internal, null, null))).isTrue();
+		assertThat(keys.isAllowListed(keys.resolve("api-key", new ServletCaller(internal), null, null))).isTrue();
 	}
 
 	@Test
@@ -51,7 +51,7 @@ class KeyResolverTests {
 
 	@Test
 	void spelKeysAreHashedBeforeTheLimiterSeesThem() {
-		Identity identity = keys().resolve("'alice@example.com'", new MockHttpServletRequest(), null, null);
+		Identity identity = keys().resolve("'alice@example.com'", new ServletCaller(new MockHttpServletRequest()), null, null);
 		assertThat(identity.key()).isEqualTo("spel:" + KeyResolver.sha256("alice@example.com"))
 			.doesNotContain("alice");
 	}

@@ -18,6 +18,7 @@ import dev.perfkit.report.ReportContributor;
 import dev.perfkit.report.ReportSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -27,6 +28,8 @@ import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolve
 import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -84,9 +87,59 @@ class RateLimitAutoConfigurationTests {
 	}
 
 	@Test
-	void aReactiveApplicationWithoutTheServletApiBacksOffCleanly() {
+	void aReactiveApplicationWithoutTheServletApiGetsTheWebFluxPieces() {
+		new ReactiveWebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(org.springframework.boot.autoconfigure.aop.AopAutoConfiguration.class,
+					RateLimitAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("jakarta.servlet"))
+			.withPropertyValues("perfkit.rate-limit.tiers.outbound.limits=1/1h")
+			.withUserConfiguration(ReactiveLimited.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed()
+					.hasSingleBean(RateLimiter.class)
+					.hasSingleBean(RateLimitWebFilter.class)
+					.hasSingleBean(ReactiveRateLimitProblemFactory.class)
+					.doesNotHaveBean(PlanResolver.class)
+					.doesNotHaveBean(RateLimitProblemFactory.class)
+					.doesNotHaveBean(RateLimitHandlerInterceptor.class)
+					.doesNotHaveBean(RateLimitExceptionResolver.class);
+				// A Mono under @RateLimit is limited on subscription, not on the call.
+				ReactiveLimited.Service service = context.getBean(ReactiveLimited.Service.class);
+				Mono<String> first = service.once("a");
+				Mono<String> second = service.once("a");
+				assertThat(first.block()).isEqualTo("a");
+				assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(second::block);
+			});
+	}
+
+	@Test
+	void aServletApplicationHasNoWebFluxPieces() {
+		new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(org.springframework.boot.autoconfigure.aop.AopAutoConfiguration.class,
+					RateLimitAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(RateLimitHandlerInterceptor.class)
+				.hasSingleBean(PlanResolver.class)
+				.doesNotHaveBean(RateLimitWebFilter.class)
+				.doesNotHaveBean(ReactiveRateLimitProblemFactory.class));
+	}
+
+	@Test
+	void withoutAWebApplicationButWithSpringWebOnlyTheAdvisorLimits() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader("jakarta.servlet"))
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(RateLimiter.class));
+			.withPropertyValues("perfkit.rate-limit.tiers.outbound.limits=1/1h")
+			.withUserConfiguration(Limited.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed()
+					.hasSingleBean(RateLimiter.class)
+					.doesNotHaveBean(RateLimitWebFilter.class)
+					.doesNotHaveBean(RateLimitHandlerInterceptor.class);
+				// Keyed by ip and called outside any request: the missing key exempts it.
+				assertThat(context.getBean(Limited.Service.class).once("a")).isEqualTo("a");
+				assertThat(context.getBean(Limited.Service.class).once("a")).isEqualTo("a");
+				assertThat(org.springframework.aop.support.AopUtils.isAopProxy(context.getBean(Limited.Service.class)))
+					.isTrue();
+			});
 	}
 
 	@Test
@@ -326,6 +379,25 @@ class RateLimitAutoConfigurationTests {
 	}
 
 	@Configuration(proxyBeanMethods = false)
+	static class ReactiveLimited {
+
+		@Bean
+		Service service() {
+			return new Service();
+		}
+
+		public static class Service {
+
+			@RateLimit(tier = "outbound", key = "#account")
+			public Mono<String> once(String account) {
+				return Mono.just(account);
+			}
+
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
 	static class Limited {
 
 		@Bean
@@ -333,7 +405,7 @@ class RateLimitAutoConfigurationTests {
 			return new Service();
 		}
 
-		static class Service {
+		public static class Service {
 
 			@RateLimit(tier = "outbound")
 			public String once(String account) {

@@ -54,7 +54,7 @@ class RateLimitHeadersTests {
 
 	private static MockHttpServletResponse write(RateLimitProperties.Headers settings, Decision decision) {
 		MockHttpServletResponse response = new MockHttpServletResponse();
-		new RateLimitHeaders(settings).write(response, decision);
+		new RateLimitHeaders(settings).write(response::setHeader, decision);
 		return response;
 	}
 
