@@ -29,7 +29,14 @@ import org.slf4j.LoggerFactory;
  * messages 1, 2, 3, ...; numbers are taken and messages queued under one lock, so they
  * leave in order on the one connection. A receiver remembers the last number per sender:
  * a jump means messages were lost (a publish that failed after its write, a script whose
- * reply never came, a cluster bus hiccup), and the receiver flushes its local tiers. So
+ * reply never came, a cluster bus hiccup), and the receiver flushes its local tiers. A
+ * loss at the tail, with no later message to reveal it, is caught by the heartbeat: every
+ * second (by default) each sender publishes the last number it took, queued behind its
+ * messages, and a receiver that has seen fewer flushes. A sender not heard from before
+ * counts as having sent nothing, so losing its first messages is a jump too. The same
+ * tick runs the caches' reconciliation, so a key whose write failed or timed out is
+ * deleted from Redis and announced as soon as Redis answers again, whatever the breaker
+ * and the subscription did meanwhile. So
  * every number taken must be published: a number whose command is refused before it is
  * queued (Redis unavailable) is given back, and a write the server may decline
  * (put-if-absent) publishes a filler of the same number that drops nothing (see
@@ -92,13 +99,58 @@ final class InvalidationBus implements AutoCloseable {
 		});
 	}
 
-	void start(Duration retry) {
+	/**
+	 * Subscribe (and keep subscribing while the subscription is missing), and every
+	 * {@code heartbeat} publish this sender's last number and run {@code tick} (the
+	 * caches' reconciliation), all on the bus's own thread.
+	 */
+	void start(Duration retry, Duration heartbeat, Runnable tick) {
 		this.worker.scheduleWithFixedDelay(this::ensureSubscribed, 0, Math.max(50, retry.toMillis()),
 				TimeUnit.MILLISECONDS);
+		long every = Math.max(10, heartbeat.toMillis());
+		this.worker.scheduleWithFixedDelay(() -> {
+			try {
+				heartbeat();
+				tick.run();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("perfkit cache heartbeat failed: {}", ex.toString());
+			}
+		}, every, every, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Publish the last number taken, queued (under the lock) behind every message already
+	 * numbered, so a receiver that saw fewer knows it lost some, even when no later
+	 * message would have told it.
+	 */
+	synchronized void heartbeat() {
+		if (this.closed || !this.connector.isAvailable()) {
+			return;
+		}
+		Invalidation beat = new Invalidation(Invalidation.Kind.HEARTBEAT, this.sender, this.sequence.get(), "",
+				java.util.List.of());
+		byte[] message = beat.encode();
+		this.connector.execute((api) -> api.publish(this.channel, message));
 	}
 
 	long sender() {
 		return this.sender;
+	}
+
+	/**
+	 * Return the number of the last message this instance numbered.
+	 */
+	long sequence() {
+		return this.sequence.get();
+	}
+
+	/**
+	 * Return the highest number heard from a sender, or {@code -1} if none.
+	 */
+	long lastSeen(long sender) {
+		Long last = this.lastSeen.getIfPresent(sender);
+		return (last != null) ? last : -1;
 	}
 
 	boolean isSubscribed() {
@@ -118,8 +170,10 @@ final class InvalidationBus implements AutoCloseable {
 	/**
 	 * Announce an invalidation. Call only after Redis acknowledged the write it announces.
 	 */
-	void publish(Invalidation.Kind kind, String cache, java.util.List<String> keys) {
-		announce(kind, cache, keys, (channel, message) -> this.connector.execute((api) -> api.publish(channel, message)));
+	java.util.concurrent.CompletableFuture<Long> publish(Invalidation.Kind kind, String cache,
+			java.util.List<String> keys) {
+		return announce(kind, cache, keys,
+				(channel, message) -> this.connector.execute((api) -> api.publish(channel, message)));
 	}
 
 	/**
@@ -243,16 +297,21 @@ final class InvalidationBus implements AutoCloseable {
 		if (invalidation == null || invalidation.sender() == this.sender) {
 			return;
 		}
-		long[] last = new long[] { -1 };
+		// A sender never heard from counts as having sent nothing yet: its first message is
+		// number 1 and its first heartbeat says 0, so a receiver also notices losing a new
+		// sender's first messages. (One that joins late flushes once per sender it meets,
+		// harmless for a tier that just started.)
+		long[] last = new long[] { 0 };
 		this.lastSeen.asMap().compute(invalidation.sender(), (id, previous) -> {
-			last[0] = (previous != null) ? previous : -1;
-			return (previous == null) ? invalidation.sequence() : Math.max(previous, invalidation.sequence());
+			last[0] = (previous != null) ? previous : 0;
+			return Math.max(last[0], invalidation.sequence());
 		});
 		if (!invalidation.dropsNothing()) {
 			this.receiver.onInvalidation(invalidation);
 		}
-		if (last[0] >= 0 && invalidation.sequence() > last[0] + 1) {
-			logger.debug("perfkit cache missed invalidations {}..{} from {}", last[0] + 1, invalidation.sequence() - 1,
+		long expected = (invalidation.kind() == Invalidation.Kind.HEARTBEAT) ? last[0] : last[0] + 1;
+		if (invalidation.sequence() > expected) {
+			logger.debug("perfkit cache missed invalidations {}..{} from {}", last[0] + 1, invalidation.sequence(),
 					invalidation.sender());
 			this.receiver.onFlush("gap");
 		}

@@ -23,6 +23,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * invalidation then removes it, or the invalidation happens first and the install sees
  * its tombstone. Tombstones are pruned when there are many; pruning raises a floor that
  * makes every older token count as stale, which costs a local fill, never correctness.
+ * The floor only ever rises (a compare-and-set maximum), so a prune and a clear racing
+ * can never lower it and revive a token that a pruned tombstone had made stale. Every
+ * install of a value that did not originate in this instance's newest write (a copy from
+ * Redis, a load, and also the writer's own value, see {@code TwoTierCache}) goes through
+ * {@link #putIfUnchanged} with a token taken before the value was read.
  */
 final class LocalTier {
 
@@ -34,7 +39,8 @@ final class LocalTier {
 
 	private final AtomicLong epoch = new AtomicLong();
 
-	private volatile long floor = -1;
+	/** Tokens at or below this are stale; only ever raised (see {@link #raiseFloor}). */
+	private final AtomicLong floor = new AtomicLong(-1);
 
 	/**
 	 * Create a tier.
@@ -131,7 +137,7 @@ final class LocalTier {
 	 * Return whether the key was invalidated or written since the token was taken.
 	 */
 	boolean changedSince(String key, long token) {
-		if (this.floor > token) {
+		if (this.floor.get() > token) {
 			return true;
 		}
 		Long stamp = this.tombstones.get(key);
@@ -156,7 +162,7 @@ final class LocalTier {
 	 * Drop the keys that match, winning over every load in flight.
 	 */
 	void invalidateIf(Predicate<String> matches) {
-		this.floor = this.epoch.incrementAndGet();
+		raiseFloor(this.epoch.incrementAndGet());
 		this.cache.asMap().keySet().removeIf(matches);
 	}
 
@@ -166,7 +172,7 @@ final class LocalTier {
 	 */
 	boolean clear() {
 		long stamp = this.epoch.incrementAndGet();
-		this.floor = stamp;
+		raiseFloor(stamp);
 		boolean had = this.cache.estimatedSize() > 0;
 		this.cache.invalidateAll();
 		this.tombstones.values().removeIf((value) -> value <= stamp);
@@ -185,9 +191,22 @@ final class LocalTier {
 		this.tombstones.put(key, this.epoch.incrementAndGet());
 		if (this.tombstones.size() > MAX_TOMBSTONES) {
 			long stamp = this.epoch.incrementAndGet();
-			this.floor = stamp;
+			raiseFloor(stamp);
 			this.tombstones.values().removeIf((value) -> value < stamp);
 		}
+	}
+
+	/**
+	 * Raise the floor to at least {@code stamp}. A plain store could move it backwards
+	 * when a prune and a clear race (the older stamp landing last), reviving tokens that
+	 * a pruned tombstone had made stale.
+	 */
+	private void raiseFloor(long stamp) {
+		this.floor.accumulateAndGet(stamp, Math::max);
+	}
+
+	long floor() {
+		return this.floor.get();
 	}
 
 }

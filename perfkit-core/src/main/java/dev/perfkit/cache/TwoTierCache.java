@@ -93,11 +93,13 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private final byte[] keyPrefixBytes;
 
-	private final ConcurrentHashMap<String, CompletableFuture<Object>> loading = new ConcurrentHashMap<>();
+	private final ConcurrentHashMap<String, Flight> loading = new ConcurrentHashMap<>();
 
-	private final ConcurrentHashMap<String, CompletableFuture<Object>> asyncLoading = new ConcurrentHashMap<>();
+	private final ConcurrentHashMap<String, Flight> asyncLoading = new ConcurrentHashMap<>();
 
 	private final Set<String> unsynced = ConcurrentHashMap.newKeySet();
+
+	private final Set<String> unsyncedPatterns = ConcurrentHashMap.newKeySet();
 
 	private final AtomicBoolean unsyncedOverflow = new AtomicBoolean();
 
@@ -144,8 +146,28 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (found == null) {
 			found = lookupRemote(id);
 		}
+		if (found == null) {
+			// Spring's @Cacheable without sync reads, calls the method, then puts its result:
+			// take the fence now, before the method reads the data, for that put.
+			Object fenced = fenceOrValue(id, true);
+			if (!(fenced instanceof Fence fence)) {
+				found = fenced;
+			}
+			else {
+				PendingFills.remember(this, id, fence);
+			}
+		}
 		CacheStatus.record(found != null);
 		return found;
+	}
+
+	/**
+	 * Return what was stored: {@code null} for a cached {@code null}, whether or not this
+	 * cache stores nulls, so a {@code NullValue} never reaches a caller.
+	 */
+	@Override
+	protected Object fromStoreValue(Object storeValue) {
+		return (storeValue == NullValue.INSTANCE) ? null : storeValue;
 	}
 
 	@Override
@@ -160,20 +182,30 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (found != null) {
 			return (T) fromStoreValue(found);
 		}
-		CompletableFuture<Object> mine = new CompletableFuture<>();
-		CompletableFuture<Object> running = this.loading.putIfAbsent(id, mine);
-		if (running != null) {
-			return (T) fromStoreValue(await(running, key, valueLoader));
+		Flight mine = new Flight(new CompletableFuture<>(), token(), Thread.currentThread());
+		Flight running;
+		while ((running = this.loading.putIfAbsent(id, mine)) != null) {
+			if (running.thread() == mine.thread()) {
+				throw new IllegalStateException("Recursive load of key '" + key + "' in cache '" + this.name
+						+ "': the loader reads its own key");
+			}
+			if (!changedSince(id, running.token())) {
+				return (T) fromStoreValue(await(running.future(), key, valueLoader));
+			}
+			// That load began before a write of the key: its value may be older than the write,
+			// so this caller, who may have made the write, runs a load of its own.
+			if (this.loading.replace(id, running, mine)) {
+				break;
+			}
 		}
 		try {
-			long token = token();
 			LocalTier.Entry done = (this.local != null) ? this.local.get(id) : null;
-			Object store = (done != null) ? done.value() : load(id, key, valueLoader, token);
-			mine.complete(store);
+			Object store = (done != null) ? done.value() : load(id, key, valueLoader, mine.token());
+			mine.future().complete(store);
 			return (T) fromStoreValue(store);
 		}
 		catch (RuntimeException ex) {
-			mine.completeExceptionally(ex);
+			mine.future().completeExceptionally(ex);
 			throw ex;
 		}
 		finally {
@@ -202,50 +234,74 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (found != null) {
 			return CompletableFuture.completedFuture((T) fromStoreValue(found));
 		}
-		CompletableFuture<Object> mine = new CompletableFuture<>();
-		CompletableFuture<Object> running = this.asyncLoading.putIfAbsent(id, mine);
-		if (running != null) {
-			return running.thenApply((store) -> (T) fromStoreValue(store));
+		Flight mine = new Flight(new CompletableFuture<>(), token(), null);
+		Flight running;
+		while ((running = this.asyncLoading.putIfAbsent(id, mine)) != null) {
+			if (!changedSince(id, running.token())) {
+				return running.future().thenApply((store) -> (T) fromStoreValue(store));
+			}
+			if (this.asyncLoading.replace(id, running, mine)) {
+				break;
+			}
 		}
-		long token = token();
+		long token = mine.token();
 		CompletableFuture<Object> remoteValue = (this.remote != null) ? lookupRemoteAsync(id)
 				: CompletableFuture.completedFuture(null);
 		// The loader may block: never run it on Redis's event loop.
-		remoteValue.thenComposeAsync((store) -> {
-			if (store != null) {
-				return CompletableFuture.completedFuture(store);
-			}
-			long start = System.nanoTime();
-			return valueLoader.get().handle((value, failure) -> {
-				this.metrics.load(System.nanoTime() - start, failure == null);
-				if (failure != null) {
-					throw (failure instanceof CompletionException completion) ? completion
-							: new CompletionException(failure);
+		remoteValue.thenCompose((store) -> (store != null) ? CompletableFuture.completedFuture(store)
+				: fenceOrValueAsync(id, token))
+			.thenComposeAsync((fenced) -> {
+				if (!(fenced instanceof Fence fence)) {
+					return CompletableFuture.completedFuture(fenced);
 				}
-				Object loaded = storeValueOrSkip(value);
-				fill(id, loaded, token, false);
-				return (loaded != null) ? loaded : NullValue.INSTANCE;
+				long start = System.nanoTime();
+				return valueLoader.get().handle((value, failure) -> {
+					this.metrics.load(System.nanoTime() - start, failure == null);
+					if (failure != null) {
+						throw (failure instanceof CompletionException completion) ? completion
+								: new CompletionException(failure);
+					}
+					return storeValueOrSkip(value);
+				}).thenCompose((loaded) -> (loaded != null) ? fillAsync(id, loaded, fence).thenApply((ignored) -> loaded)
+						: CompletableFuture.completedFuture(NullValue.INSTANCE));
+			})
+			.whenComplete((store, failure) -> {
+				this.asyncLoading.remove(id, mine);
+				if (failure != null) {
+					mine.future().completeExceptionally(failure);
+				}
+				else {
+					mine.future().complete(store);
+				}
 			});
-		}).whenComplete((store, failure) -> {
-			this.asyncLoading.remove(id, mine);
-			if (failure != null) {
-				mine.completeExceptionally(failure);
-			}
-			else {
-				mine.complete(store);
-			}
-		});
-		return mine.thenApply((store) -> (T) fromStoreValue(store));
+		return mine.future().thenApply((store) -> (T) fromStoreValue(store));
 	}
 
+	/**
+	 * Store an entry. When this thread's last read of the key through {@link #get(Object)}
+	 * missed (Spring's {@code @Cacheable} without {@code sync}: read, call the method, put
+	 * its result), this is that read's fill: it writes only if no write of the key
+	 * happened on any instance since the read, and announces nothing. Otherwise it is a
+	 * write ({@code @CachePut}).
+	 */
 	@Override
 	public void put(Object key, Object value) {
-		write(id(key), toStoreValue(value));
+		String id = id(key);
+		Fence fence = PendingFills.take(this, id);
+		Object store = toStoreValue(value);
+		if (fence != null) {
+			this.metrics.load(System.nanoTime() - fence.start(), true);
+			this.metrics.put();
+			fill(id, store, fence);
+			return;
+		}
+		write(id, store);
 	}
 
 	@Override
 	public ValueWrapper putIfAbsent(Object key, Object value) {
 		String id = id(key);
+		PendingFills.take(this, id);
 		Object store = toStoreValue(value);
 		if (this.remote != null) {
 			long token = token();
@@ -253,14 +309,11 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				byte[] previous = setIfAbsentAndAnnounce(id, store);
 				if (previous == null) {
 					this.metrics.put();
-					if (this.local != null) {
-						this.local.put(id, localEntry(id, store));
-					}
+					installLocal(id, store, token, -1);
 					return null;
 				}
 				Object existing = decode(id, previous);
 				if (existing != null) {
-					installLocal(id, existing, token);
 					return toValueWrapper(existing);
 				}
 				// Unreadable bytes were deleted by decode: write ours in their place.
@@ -274,7 +327,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (this.local == null) {
 			return null;
 		}
-		LocalTier.Entry existing = this.local.putIfAbsent(id, localEntry(id, store));
+		LocalTier.Entry existing = this.local.putIfAbsent(id, localEntry(id, store, -1));
 		if (existing == null) {
 			this.metrics.put();
 			return null;
@@ -290,6 +343,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	@Override
 	public boolean evictIfPresent(Object key) {
 		String id = id(key);
+		PendingFills.take(this, id);
 		boolean present = false;
 		if (this.remote != null) {
 			try {
@@ -309,19 +363,28 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	@Override
 	public void clear() {
-		invalidate();
+		invalidate(false);
 	}
 
 	@Override
 	public boolean invalidate() {
+		return invalidate(true);
+	}
+
+	private boolean invalidate(boolean countEntries) {
 		boolean had = false;
 		if (this.remote != null) {
 			try {
-				had = this.remote.deleteMatching(globEscape(this.keyPrefix) + "*") > 0;
-				announce(Invalidation.Kind.CLEAR, List.of());
+				had = this.remote.deleteMatching(globEscape(this.keyPrefix) + "*", countEntries) > 0;
 			}
 			catch (RuntimeException ex) {
 				remoteFailed(null, ex);
+			}
+			if (this.unsyncedOverflow.get()) {
+				// Reconciliation clears and announces; announcing now would say nothing more.
+			}
+			else {
+				announceOrRecord(Invalidation.Kind.CLEAR, List.of());
 			}
 		}
 		if (this.local != null) {
@@ -362,17 +425,34 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			values = this.remote.getAll(redisKeys);
 		}
 		catch (RuntimeException ex) {
-			remoteFailed(null, ex);
+			// A failed read changes nothing in Redis: nothing to reconcile.
 			return result;
 		}
+		List<byte[]> found = new ArrayList<>();
+		List<String> foundIds = new ArrayList<>();
+		List<Object> foundStores = new ArrayList<>();
 		for (int i = 0; i < values.size() && i < missing.size(); i++) {
 			String id = id(missing.get(i));
 			KeyValue<byte[], byte[]> value = values.get(i);
-			Object store = value.hasValue() ? decode(id, value.getValue()) : null;
+			byte[] bytes = value.hasValue() ? value.getValue() : null;
+			Object store = (bytes != null && !RemoteTier.isFence(bytes)) ? decode(id, bytes) : null;
 			this.metrics.get(false, store != null);
 			if (store != null) {
-				installLocal(id, store, token);
 				result.put(missing.get(i), fromStoreValue(store));
+				found.add(redisKeys[i]);
+				foundIds.add(id);
+				foundStores.add(store);
+			}
+		}
+		if (this.local != null && !found.isEmpty()) {
+			try {
+				long[] ttls = this.remote.ttls(found);
+				for (int i = 0; i < ttls.length; i++) {
+					installLocal(foundIds.get(i), foundStores.get(i), token, ttls[i]);
+				}
+			}
+			catch (RuntimeException ex) {
+				// Without the remaining TTL a local copy could outlive the entry: keep none.
 			}
 		}
 		return result;
@@ -388,14 +468,16 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 		Map<String, Object> stores = new LinkedHashMap<>();
 		entries.forEach((key, value) -> stores.put(id(key), toStoreValue(value)));
+		long token = invalidateLocally(stores.keySet());
 		if (this.remote != null) {
 			List<CompletableFuture<String>> writes = new ArrayList<>();
 			stores.forEach((id, store) -> writes.add(this.remote.setAsync(redisKey(id),
 					Envelope.wrap(this.settings.codec(), unstore(store)), remoteTtlMillis(id, store))));
+			boolean written = false;
 			try {
 				CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]))
 					.get(this.remote.timeoutMillis() * 2 + 100, TimeUnit.MILLISECONDS);
-				announce(Invalidation.Kind.KEYS, List.copyOf(stores.keySet()));
+				written = true;
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -404,12 +486,13 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			catch (ExecutionException | java.util.concurrent.TimeoutException ex) {
 				stores.keySet().forEach((id) -> remoteFailed(id, ex));
 			}
+			if (written) {
+				announceOrRecord(Invalidation.Kind.KEYS, List.copyOf(stores.keySet()));
+			}
 		}
 		stores.forEach((id, store) -> {
 			this.metrics.put();
-			if (this.local != null) {
-				this.local.put(id, localEntry(id, store));
-			}
+			installLocal(id, store, token, -1);
 		});
 	}
 
@@ -422,11 +505,12 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	public void evictMatching(String pattern) {
 		if (this.remote != null) {
 			try {
-				this.remote.deleteMatching(globEscape(this.keyPrefix) + globOf(pattern));
-				announce(Invalidation.Kind.PATTERN, List.of(pattern));
+				this.remote.deleteMatching(globEscape(this.keyPrefix) + globOf(pattern), false);
+				announceOrRecord(Invalidation.Kind.PATTERN, List.of(pattern));
 			}
 			catch (RuntimeException ex) {
 				remoteFailed(null, ex);
+				this.unsyncedPatterns.add(pattern);
 			}
 		}
 		if (this.local != null) {
@@ -468,14 +552,25 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 		if (this.unsyncedOverflow.getAndSet(false)) {
 			this.unsynced.clear();
+			this.unsyncedPatterns.clear();
 			try {
-				this.remote.deleteMatching(globEscape(this.keyPrefix) + "*");
-				announce(Invalidation.Kind.CLEAR, List.of());
+				this.remote.deleteMatching(globEscape(this.keyPrefix) + "*", false);
+				publishAndWait(Invalidation.Kind.CLEAR, List.of());
 			}
 			catch (RuntimeException ex) {
 				this.unsyncedOverflow.set(true);
 			}
 			return;
+		}
+		for (String pattern : List.copyOf(this.unsyncedPatterns)) {
+			try {
+				this.remote.deleteMatching(globEscape(this.keyPrefix) + globOf(pattern), false);
+				publishAndWait(Invalidation.Kind.PATTERN, List.of(pattern));
+				this.unsyncedPatterns.remove(pattern);
+			}
+			catch (RuntimeException ex) {
+				return;
+			}
 		}
 		for (String id : List.copyOf(this.unsynced)) {
 			try {
@@ -486,6 +581,13 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				return;
 			}
 		}
+	}
+
+	/**
+	 * Return whether nothing written only locally waits to be reconciled with Redis.
+	 */
+	boolean reconciled() {
+		return this.unsynced.isEmpty() && this.unsyncedPatterns.isEmpty() && !this.unsyncedOverflow.get();
 	}
 
 	CacheStatisticsSnapshot.CacheView view() {
@@ -505,43 +607,107 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		return (entry != null) ? entry.value() : null;
 	}
 
+	/**
+	 * Read Redis; install a hit locally unless the key changed meanwhile, for no longer
+	 * than Redis keeps it. A fence marker is a miss.
+	 */
 	private Object lookupRemote(String id) {
 		if (this.remote == null) {
 			return null;
 		}
 		long token = token();
-		byte[] bytes;
+		RemoteTier.Timed found;
 		try {
-			bytes = this.remote.get(redisKey(id));
+			found = this.remote.getWithTtl(redisKey(id));
 		}
 		catch (RuntimeException ex) {
 			this.metrics.get(false, false);
 			return null;
 		}
-		return remoteHit(id, bytes, token);
+		return remoteHit(id, found, token);
 	}
 
 	private CompletableFuture<Object> lookupRemoteAsync(String id) {
 		long token = token();
-		return this.remote.getAsync(redisKey(id))
-			.handle((bytes, failure) -> (failure != null) ? remoteHit(id, null, token) : remoteHit(id, bytes, token));
+		return this.remote.getWithTtlAsync(redisKey(id))
+			.handle((found, failure) -> remoteHit(id, (failure != null) ? null : found, token));
 	}
 
-	private Object remoteHit(String id, byte[] bytes, long token) {
-		Object store = (bytes != null) ? decode(id, bytes) : null;
+	private Object remoteHit(String id, RemoteTier.Timed found, long token) {
+		byte[] bytes = (found != null) ? found.bytes() : null;
+		Object store = (bytes != null && !RemoteTier.isFence(bytes)) ? decode(id, bytes) : null;
 		this.metrics.get(false, store != null);
 		if (store != null) {
-			installLocal(id, store, token);
+			installLocal(id, store, token, found.ttlMillis());
 		}
 		return store;
+	}
+
+	/**
+	 * A load's permission to fill: the Redis marker it must find still in place (or
+	 * {@code null} when Redis could not be asked, so the load fills the local tier only),
+	 * and the local token taken before it.
+	 */
+	record Fence(byte[] marker, long token, long start) {
+	}
+
+	/**
+	 * A load in flight on this instance: its result, the local token it started at, and
+	 * the thread running it (to tell a loader that reads its own key).
+	 */
+	record Flight(CompletableFuture<Object> future, long token, Thread thread) {
+	}
+
+	/**
+	 * Take the fence before loading: the local token first, then the Redis marker.
+	 * @return a {@link Fence}, or the value when Redis turned out to hold one
+	 */
+	private Object fenceOrValue(String id, boolean countMiss) {
+		long token = token();
+		long start = System.nanoTime();
+		if (this.remote == null) {
+			return new Fence(null, token, start);
+		}
+		try {
+			byte[] reply = this.remote.fence(redisKey(id), newMarker(), this.settings.leaseTtl().toMillis());
+			return fenced(id, reply, token, start);
+		}
+		catch (RuntimeException ex) {
+			return new Fence(null, token, start);
+		}
+	}
+
+	private CompletableFuture<Object> fenceOrValueAsync(String id, long token) {
+		long start = System.nanoTime();
+		if (this.remote == null) {
+			return CompletableFuture.completedFuture(new Fence(null, token, start));
+		}
+		return this.remote.fenceAsync(redisKey(id), newMarker(), this.settings.leaseTtl().toMillis())
+			.handle((reply, failure) -> (failure != null) ? new Fence(null, token, start)
+					: fenced(id, reply, token, start));
+	}
+
+	private Object fenced(String id, byte[] reply, long token, long start) {
+		if (RemoteTier.isFence(reply)) {
+			return new Fence(reply, token, start);
+		}
+		// Another load filled the key between our read and the fence: take its value (not
+		// installed locally, since its remaining TTL is unknown).
+		Object store = (reply != null) ? decode(id, reply) : null;
+		return (store != null) ? store : new Fence(null, token, start);
+	}
+
+	private static byte[] newMarker() {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		return java.nio.ByteBuffer.allocate(17).put(RemoteTier.FENCE_MARK).putLong(random.nextLong())
+			.putLong(random.nextLong()).array();
 	}
 
 	private Object load(String id, Object key, Callable<?> valueLoader, long token) {
 		byte[] leaseKey = null;
 		byte[] leaseToken = null;
 		if (this.settings.lease() && this.remote != null && this.remote.isAvailable()) {
-			leaseKey = ("perfkit:lease:" + this.keyPrefix.substring(this.settings.keyPrefix().length()) + id)
-				.getBytes(StandardCharsets.UTF_8);
+			leaseKey = (this.settings.keyPrefix() + "lease:" + this.name + ":" + id).getBytes(StandardCharsets.UTF_8);
 			leaseToken = Long.toHexString(ThreadLocalRandom.current().nextLong()).getBytes(StandardCharsets.US_ASCII);
 			Object other = awaitLease(id, leaseKey, leaseToken, token);
 			if (other == LeaseOutcome.NOT_HELD) {
@@ -552,6 +718,10 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			}
 		}
 		try {
+			Object fenced = fenceOrValue(id, false);
+			if (!(fenced instanceof Fence fence)) {
+				return fenced;
+			}
 			long start = System.nanoTime();
 			Object value;
 			try {
@@ -563,7 +733,9 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				throw new ValueRetrievalException(key, valueLoader, ex);
 			}
 			Object store = storeValueOrSkip(value);
-			fill(id, store, token, true);
+			if (store != null) {
+				fill(id, store, new Fence(fence.marker(), Math.min(token, fence.token()), fence.start()));
+			}
 			return (store != null) ? store : NullValue.INSTANCE;
 		}
 		finally {
@@ -595,14 +767,14 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			while (true) {
 				if (this.remote.acquireLease(leaseKey, leaseToken, this.settings.leaseTtl().toMillis())) {
 					// Another holder may have stored the value just before freeing the lease.
-					Object stored = remoteHit(id, this.remote.get(redisKey(id)), token);
+					Object stored = lookupRemote(id);
 					if (stored != null) {
 						this.remote.releaseLease(leaseKey, leaseToken);
 						return stored;
 					}
 					return LeaseOutcome.HELD;
 				}
-				Object stored = remoteHit(id, this.remote.get(redisKey(id)), token);
+				Object stored = lookupRemote(id);
 				if (stored != null) {
 					return stored;
 				}
@@ -618,35 +790,63 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * Store a loaded value: Redis with {@code SET NX} (a newer put wins), then the local
-	 * tier, both skipped when an invalidation arrived during the load.
+	 * Store a loaded value: in Redis only if the load's fence marker is still there (no
+	 * write of the key on any instance since the load began), then in the local tier
+	 * unless the fill lost or the key changed locally since the load's token. When Redis
+	 * could not be asked the local tier is filled (it alone serves during an outage); a
+	 * write the load missed is then dropped by its message, or by the flush that follows
+	 * a lost message.
 	 */
-	private void fill(String id, Object store, long token, boolean sync) {
-		if (store == null || (this.local != null && this.local.changedSince(id, token))) {
+	private void fill(String id, Object store, Fence fence) {
+		if (changedSince(id, fence.token())) {
 			return;
 		}
-		if (this.remote != null) {
-			byte[] bytes = Envelope.wrap(this.settings.codec(), unstore(store));
-			long ttl = remoteTtlMillis(id, store);
-			if (sync) {
-				try {
-					this.remote.setIfAbsent(redisKey(id), bytes, ttl);
-				}
-				catch (RuntimeException ex) {
-					remoteFailed(id, ex);
+		if (this.remote != null && fence.marker() != null) {
+			try {
+				if (!this.remote.fill(redisKey(id), fence.marker(),
+						Envelope.wrap(this.settings.codec(), unstore(store)), remoteTtlMillis(id, store))) {
+					return;
 				}
 			}
-			else {
-				this.remote.setIfAbsentAsync(redisKey(id), bytes, ttl).exceptionally((ex) -> {
-					remoteFailed(id, ex);
-					return false;
-				});
+			catch (RuntimeException ex) {
+				// Unknown outcome; a fill that landed was fenced, so nothing to reconcile.
+				return;
 			}
 		}
-		installLocal(id, store, token);
+		installLocal(id, store, fence.token(), -1);
 	}
 
+	private CompletableFuture<Void> fillAsync(String id, Object store, Fence fence) {
+		if (changedSince(id, fence.token())) {
+			return CompletableFuture.completedFuture(null);
+		}
+		if (this.remote == null || fence.marker() == null) {
+			installLocal(id, store, fence.token(), -1);
+			return CompletableFuture.completedFuture(null);
+		}
+		return this.remote
+			.fillAsync(redisKey(id), fence.marker(), Envelope.wrap(this.settings.codec(), unstore(store)),
+					remoteTtlMillis(id, store))
+			.handle((filled, failure) -> {
+				if (failure == null && filled) {
+					installLocal(id, store, fence.token(), -1);
+				}
+				return null;
+			});
+	}
+
+	private boolean changedSince(String id, long token) {
+		return this.local != null && this.local.changedSince(id, token);
+	}
+
+	/**
+	 * Write this instance's value: drop the local copy first (so loads in flight here
+	 * lose), write Redis and announce, then install locally only if no invalidation from
+	 * another instance arrived meanwhile (that write may be newer than ours; a miss is
+	 * the safe answer).
+	 */
 	private void write(String id, Object store) {
+		long token = invalidateLocally(List.of(id));
 		if (this.remote != null) {
 			try {
 				byte[] key = redisKey(id);
@@ -666,10 +866,20 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				remoteFailed(id, ex);
 			}
 		}
-		if (this.local != null) {
-			this.local.put(id, localEntry(id, store));
-		}
+		installLocal(id, store, token, -1);
 		this.metrics.put();
+	}
+
+	/**
+	 * Drop local copies before a write, so that every load in flight here loses.
+	 * @return the token after the drop, for installing the written values
+	 */
+	private long invalidateLocally(java.util.Collection<String> ids) {
+		if (this.local == null) {
+			return 0;
+		}
+		ids.forEach(this.local::invalidate);
+		return this.local.token();
 	}
 
 	/**
@@ -712,17 +922,47 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		return previous;
 	}
 
-	private void installLocal(String id, Object store, long token) {
-		if (this.local != null) {
-			this.local.putIfUnchanged(id, localEntry(id, store), token);
+	/**
+	 * Install a value locally unless the key changed since the token, for at most the
+	 * remaining TTL in Redis when it is known ({@code remainingMillis >= 0}), so a copy
+	 * never outlives the entry it was copied from; {@code -2} (Redis no longer had the
+	 * key) installs nothing.
+	 */
+	private void installLocal(String id, Object store, long token, long remainingMillis) {
+		if (this.local != null && remainingMillis != -2) {
+			this.local.putIfUnchanged(id, localEntry(id, store, remainingMillis), token);
 		}
 	}
 
-	private void announce(Invalidation.Kind kind, List<String> keys) {
-		if (this.bus != null) {
-			this.bus.publish(kind, this.name, keys);
-			this.metrics.invalidationSent();
+	/**
+	 * Announce a change that Redis already applied; when the announcement fails, remember
+	 * it for reconciliation (delete and announce again as soon as Redis answers), since
+	 * other instances may keep copies the message would have dropped.
+	 */
+	private void announceOrRecord(Invalidation.Kind kind, List<String> keys) {
+		try {
+			publishAndWait(kind, keys);
 		}
+		catch (RuntimeException ex) {
+			switch (kind) {
+				case KEYS -> keys.forEach((id) -> remoteFailed(id, ex));
+				case PATTERN -> this.unsyncedPatterns.add(keys.get(0));
+				default -> remoteFailed(null, ex);
+			}
+		}
+	}
+
+	private void publishAndWait(Invalidation.Kind kind, List<String> keys) {
+		if (this.bus == null) {
+			return;
+		}
+		try {
+			this.bus.publish(kind, this.name, keys).join();
+		}
+		catch (CompletionException ex) {
+			throw (ex.getCause() instanceof RuntimeException cause) ? cause : ex;
+		}
+		this.metrics.invalidationSent();
 	}
 
 	private void remoteFailed(String id, Throwable ex) {
@@ -748,6 +988,37 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 	}
 
+	/**
+	 * The fences of this thread's plain reads that missed, for the put that Spring's
+	 * {@code @Cacheable} (without {@code sync}) sends after calling the method. A few per
+	 * thread (nested cached methods), the oldest dropped first: a put without its fence is
+	 * an ordinary write.
+	 */
+	private static final class PendingFills extends LinkedHashMap<PendingFills.Key, Fence> {
+
+		private static final int MAX = 16;
+
+		private static final ThreadLocal<PendingFills> CURRENT = ThreadLocal.withInitial(PendingFills::new);
+
+		record Key(TwoTierCache cache, String id) {
+		}
+
+		static void remember(TwoTierCache cache, String id, Fence fence) {
+			CURRENT.get().put(new Key(cache, id), fence);
+		}
+
+		static Fence take(TwoTierCache cache, String id) {
+			PendingFills pending = CURRENT.get();
+			return pending.isEmpty() ? null : pending.remove(new Key(cache, id));
+		}
+
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<Key, Fence> eldest) {
+			return size() > MAX;
+		}
+
+	}
+
 	private Object storeValueOrSkip(Object value) {
 		return (value != null || isAllowNullValues()) ? toStoreValue(value) : null;
 	}
@@ -764,11 +1035,14 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		return (this.local != null) ? this.local.token() : 0;
 	}
 
-	private LocalTier.Entry localEntry(String id, Object store) {
+	private LocalTier.Entry localEntry(String id, Object store, long remainingMillis) {
 		Duration ttl = this.settings.localTtl();
 		Duration own = (store == NullValue.INSTANCE) ? this.settings.nullTtl() : entryTtl(id, store);
 		if (own != null && own.compareTo(ttl) < 0) {
 			ttl = own;
+		}
+		if (remainingMillis >= 0 && remainingMillis < ttl.toMillis()) {
+			ttl = Duration.ofMillis(Math.max(1, remainingMillis));
 		}
 		return LocalTier.Entry.of(store, ttl, this.settings.localTtl());
 	}
