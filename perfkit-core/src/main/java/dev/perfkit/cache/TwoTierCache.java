@@ -280,9 +280,13 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	/**
 	 * Store an entry. When this thread's last read of the key through {@link #get(Object)}
 	 * missed (Spring's {@code @Cacheable} without {@code sync}: read, call the method, put
-	 * its result), this is that read's fill: it writes only if no write of the key
-	 * happened on any instance since the read, and announces nothing. Otherwise it is a
-	 * write ({@code @CachePut}).
+	 * its result), this is that read's fill: it writes, without announcing, only if no
+	 * write of the key happened on any instance since the read; otherwise (or when Redis
+	 * could not fence the read) it evicts the key everywhere, since the value may be older
+	 * than that write. So a {@code @CachePut} that happens to follow a read of the same key
+	 * on the same thread (whose {@code @Cacheable} method threw, say) either writes or
+	 * evicts, and never leaves an older value behind. Otherwise it is a write
+	 * ({@code @CachePut}).
 	 */
 	@Override
 	public void put(Object key, Object value) {
@@ -292,10 +296,38 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (fence != null) {
 			this.metrics.load(System.nanoTime() - fence.start(), true);
 			this.metrics.put();
-			fill(id, store, fence);
+			if (this.remote != null && fence.marker() == null) {
+				// No fence (Redis did not answer the read): maybe a newer write, maybe an older
+				// load; drop the key in Redis and everywhere (or remember to, while Redis is
+				// away), and keep the value locally unless the key changed here meanwhile.
+				dropEverywhereElse(id);
+				installLocal(id, store, fence.token(), -1);
+			}
+			else if (!fill(id, store, fence)) {
+				dropEverywhereElse(id);
+				if (this.local != null) {
+					this.local.invalidate(id);
+				}
+			}
 			return;
 		}
 		write(id, store);
+	}
+
+	/**
+	 * A put that lost its fill (or could not be fenced) may still be a newer write: drop
+	 * the key in Redis and on every other instance rather than leave anything older
+	 * behind.
+	 */
+	private void dropEverywhereElse(String id) {
+		if (this.remote != null) {
+			try {
+				deleteAndAnnounce(id);
+			}
+			catch (RuntimeException ex) {
+				remoteFailed(id, ex);
+			}
+		}
 	}
 
 	@Override
@@ -797,23 +829,30 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	 * write the load missed is then dropped by its message, or by the flush that follows
 	 * a lost message.
 	 */
-	private void fill(String id, Object store, Fence fence) {
+	private boolean fill(String id, Object store, Fence fence) {
 		if (changedSince(id, fence.token())) {
-			return;
+			return false;
 		}
-		if (this.remote != null && fence.marker() != null) {
+		if (this.remote != null) {
+			if (fence.marker() == null) {
+				// Redis could not be asked for a fence: fill the local tier only (it alone
+				// serves during an outage).
+				installLocal(id, store, fence.token(), -1);
+				return true;
+			}
 			try {
 				if (!this.remote.fill(redisKey(id), fence.marker(),
 						Envelope.wrap(this.settings.codec(), unstore(store)), remoteTtlMillis(id, store))) {
-					return;
+					return false;
 				}
 			}
 			catch (RuntimeException ex) {
 				// Unknown outcome; a fill that landed was fenced, so nothing to reconcile.
-				return;
+				return false;
 			}
 		}
 		installLocal(id, store, fence.token(), -1);
+		return true;
 	}
 
 	private CompletableFuture<Void> fillAsync(String id, Object store, Fence fence) {

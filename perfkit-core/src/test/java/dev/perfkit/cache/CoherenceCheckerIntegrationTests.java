@@ -69,6 +69,62 @@ class CoherenceCheckerIntegrationTests {
 	}
 
 	@Test
+	void aReadAfterAWriteOnTheWritingInstanceSeesTheWrite() throws Exception {
+		try (RedisProcess redis = RedisProcess.start(); PerfkitTarget target = PerfkitTarget.standalone(redis)) {
+			assertThat(readYourWrites(target.caches(), 300)).isZero();
+		}
+	}
+
+	/**
+	 * One writer on the first instance changes the database, then evicts or puts the key,
+	 * then reads it on the same thread, while loaders on every instance keep reading it.
+	 * @return how many of the writer's reads returned a value older than its write
+	 */
+	static int readYourWrites(List<Cache> caches, int writes) throws Exception {
+		java.util.concurrent.atomic.AtomicLong database = new java.util.concurrent.atomic.AtomicLong();
+		java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+		java.util.concurrent.Callable<String> loader = () -> {
+			String value = "v" + database.get();
+			java.util.concurrent.locks.LockSupport.parkNanos(300_000);
+			return value;
+		};
+		List<Thread> readers = new ArrayList<>();
+		for (Cache cache : caches) {
+			Thread reader = new Thread(() -> {
+				while (!stop.get()) {
+					cache.get("k", loader);
+				}
+			});
+			reader.start();
+			readers.add(reader);
+		}
+		int stale = 0;
+		Random random = new Random(SEED);
+		Cache writer = caches.get(0);
+		try {
+			for (int i = 0; i < writes; i++) {
+				String written = "v" + database.incrementAndGet();
+				if (random.nextBoolean()) {
+					writer.evict("k");
+				}
+				else {
+					writer.put("k", written);
+				}
+				if (!written.equals(writer.get("k", loader))) {
+					stale++;
+				}
+			}
+		}
+		finally {
+			stop.set(true);
+			for (Thread reader : readers) {
+				reader.join(10_000);
+			}
+		}
+		return stale;
+	}
+
+	@Test
 	@EnabledIfSystemProperty(named = "perfkit.checker.stock", matches = "true")
 	void stockManagersUnderTheSameSeeds() throws Exception {
 		int rounds = rounds(50);
@@ -82,6 +138,13 @@ class CoherenceCheckerIntegrationTests {
 			}
 			try (StockCaffeineTarget target = new StockCaffeineTarget()) {
 				report.add(target.name() + ": " + new CoherenceChecker(target, WRITER_OPS, false).run(SEED, rounds));
+			}
+			try (PerfkitTarget target = PerfkitTarget.standalone(redis)) {
+				report.add("read-your-writes, perfkit: " + readYourWrites(target.caches(), 300) + " stale of 300");
+			}
+			try (StockRedisTarget target = new StockRedisTarget(redis.endpoint())) {
+				report.add("read-your-writes, RedisCacheManager: " + readYourWrites(target.caches(), 300)
+						+ " stale of 300");
 			}
 		}
 		System.out.println("Coherence checker, seed " + SEED + ", " + rounds + " rounds each:");
