@@ -331,10 +331,6 @@ final class RemoteTier {
 		return "OK".equals(sync((api) -> api.set(key, value, SetArgs.Builder.nx().px(ttlMillis))));
 	}
 
-	CompletableFuture<Boolean> setIfAbsentAsync(byte[] key, byte[] value, long ttlMillis) {
-		return async((api) -> api.set(key, value, SetArgs.Builder.nx().px(ttlMillis))).thenApply("OK"::equals);
-	}
-
 	void deleteAsync(byte[] key) {
 		async((api) -> api.unlink(key));
 	}

@@ -35,35 +35,46 @@ import org.springframework.cache.support.NullValue;
  * A Spring {@link org.springframework.cache.Cache} with a Caffeine tier in front of a
  * Redis tier, kept coherent across instances, and serving on when Redis is down.
  * <p>
- * <b>Implementation note.</b>
+ * <b>Implementation note: what races, and who wins.</b> The guarantee is that once
+ * writes stop and every invalidation has been delivered (or its loss detected), no
+ * instance serves a value older than the last write; {@code CoherenceChecker} in the
+ * tests hunts for violations with three instances, racing threads and faults.
  * <ul>
- * <li>Reads go local, then Redis; a Redis value is installed locally only if no
- * invalidation or local write of that key happened since the read started (see
- * {@link LocalTier}): an invalidation that races a load always wins.</li>
- * <li>Writes ({@code put}, {@code evict}, {@code clear}) go to Redis first and wait for
- * its acknowledgement, then are announced on the invalidation channel, then applied
- * locally. So a receiver that drops its local copy and reads Redis sees the new state.
- * A {@code put}, an {@code evict} and a {@code putIfAbsent} each do both in one round
- * trip: a small script runs the write and then, on the server, {@code PUBLISH}, so the
- * announcement can never precede the write (and is not sent when the write fails). An
- * {@code evict} announces even when Redis no longer held the key, since another
- * instance may still hold a local copy; a {@code putIfAbsent} that found the key
- * present publishes only a filler that keeps the message numbering gap-free. If the
- * caller gives up waiting, the instance treats the key as written only locally (see
- * below), whatever the server did. {@code clear}, pattern eviction and batch puts touch
- * many keys (on a cluster, many masters), so they write, wait, then {@code PUBLISH}.
- * Loads fill Redis with {@code SET NX}, so a load never overwrites a newer {@code put},
- * and a load that saw an invalidation while it ran writes nothing at all.</li>
- * <li>{@link #get(Object, Callable)} (and {@link #retrieve(Object, Supplier)} for async
- * return types) runs the loader once per key per instance: the first
- * caller registers a future in {@code loading}, later callers wait on it. Locks are per
- * key, never per cache. With the lease on, the loader takes a {@code SET NX PX} lease in
- * Redis, and other instances poll Redis for the value for at most {@code leaseWait}; the
- * lease is freed by a compare-and-delete script, so a holder never frees another's.</li>
- * <li>A Redis failure is never the caller's: reads become misses (and the loader runs),
- * writes go to the local tier only and the key is remembered; when Redis returns
- * ({@link #recover()}), remembered keys are deleted from Redis and announced, and every
- * local tier is flushed, so nothing written during the outage stays stale.</li>
+ * <li><b>Load against write, in Redis.</b> A load takes a fence before it reads the data:
+ * the {@code FENCE} script puts a random marker in the entry's own key (or shares the one
+ * there, or returns an entry that appeared). Its fill ({@code FILL}) replaces the marker
+ * only if it is still there. Every write of the key ({@code SET}, {@code UNLINK}, a clear
+ * or pattern eviction) removes the marker, so a load that any write overtook, on any
+ * instance, never stores its value in Redis. The write wins.</li>
+ * <li><b>Load against write, locally.</b> A load (and a copy from Redis) takes a local
+ * token before it reads; the install checks, inside the key's compute, that no tombstone
+ * newer than the token exists (see {@link LocalTier}). An invalidation message that
+ * arrives before the install rejects it; one that arrives after removes it. The write
+ * wins.</li>
+ * <li><b>Writer's own install.</b> {@code put}, {@code putAll} and a written
+ * {@code putIfAbsent} drop the local copy before writing (loads in flight here lose), and
+ * install their value after Redis acknowledged only if no other instance's invalidation
+ * arrived meanwhile: that write may be newer, and a miss is always safe.</li>
+ * <li><b>Read-your-writes.</b> A write waits for Redis; a caller that joins a load in
+ * flight ({@code get(key, Callable)}, {@code retrieve}) joins it only if the key did not
+ * change locally since that load began, so the writing thread's next read sees its
+ * write.</li>
+ * <li><b>{@code @Cacheable} without {@code sync}</b> (read, call, put): the missed read
+ * takes the fence and keeps it per thread; the {@code put} of the same key on that thread
+ * is its fill. When the fence is gone (or could not be taken) the put evicts the key
+ * everywhere, since it may equally be a newer {@code @CachePut} that follows a read whose
+ * method threw.</li>
+ * <li><b>Announcements.</b> {@code put}, {@code evict} and {@code putIfAbsent} write and
+ * {@code PUBLISH} in one script, so no instance hears of a write Redis does not hold.
+ * {@code clear}, pattern eviction and batch puts write, wait, then publish; a publish that
+ * fails is remembered and retried. A fill announces nothing: a key that held a marker had
+ * no entry anyone may keep a copy of, because copies from Redis live no longer than the
+ * entry's remaining TTL.</li>
+ * <li><b>Redis failures</b> are never the caller's: reads become misses (and change
+ * nothing: no reconciliation), writes go to the local tier and the key is remembered; the
+ * manager's heartbeat tick, the breaker closing and every resubscription delete the
+ * remembered keys from Redis and announce them ({@link #recover()}), and the latter two
+ * flush every local tier. A fill whose outcome is unknown needs nothing: it was fenced.</li>
  * <li>Bytes in Redis that do not decode are a miss: counted, deleted, never thrown.</li>
  * </ul>
  */
@@ -344,11 +355,12 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 					installLocal(id, store, token, -1);
 					return null;
 				}
-				Object existing = decode(id, previous);
+				Object existing = RemoteTier.isFence(previous) ? null : decode(id, previous);
 				if (existing != null) {
 					return toValueWrapper(existing);
 				}
-				// Unreadable bytes were deleted by decode: write ours in their place.
+				// A load's fence marker (without a channel, SET NX GET returns it), or unreadable
+				// bytes that decode deleted: write ours in their place.
 				write(id, store);
 				return null;
 			}
