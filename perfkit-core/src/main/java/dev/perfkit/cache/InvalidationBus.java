@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * a jump means messages were lost (a publish that failed after its write, a script whose
  * reply never came, a cluster bus hiccup), and the receiver flushes its local tiers. A
  * loss at the tail, with no later message to reveal it, is caught by the heartbeat: every
- * second (by default) each sender publishes the last number it took, queued behind its
- * messages, and a receiver that has seen fewer flushes. A sender not heard from before
+ * second (by default) each sender publishes the last number it took at least a command
+ * timeout earlier (so every such message's script has run), queued behind its messages,
+ * and a receiver that has seen fewer flushes. A sender not heard from before
  * counts as having sent nothing, so losing its first messages is a jump too. The same
  * tick runs the caches' reconciliation, so a key whose write failed or timed out is
  * deleted from Redis and announced as soon as Redis answers again, whatever the breaker
@@ -70,6 +71,9 @@ final class InvalidationBus implements AutoCloseable {
 		.build();
 
 	private final ScheduledExecutorService worker;
+
+	/** (nano time, last number) per heartbeat tick; only the heartbeat touches it. */
+	private final java.util.ArrayDeque<long[]> samples = new java.util.ArrayDeque<>();
 
 	private volatile StatefulRedisPubSubConnection<byte[], byte[]> connection;
 
@@ -120,15 +124,32 @@ final class InvalidationBus implements AutoCloseable {
 	}
 
 	/**
-	 * Publish the last number taken, queued (under the lock) behind every message already
-	 * numbered, so a receiver that saw fewer knows it lost some, even when no later
-	 * message would have told it.
+	 * Publish the last number taken at least a command timeout ago (plus a margin), queued
+	 * (under the lock) behind every message already numbered, so a receiver that saw fewer
+	 * knows it lost some, even when no later message would have told it. The lag matters
+	 * on a cluster: a message is published by the master that owns its key and forwarded
+	 * over the cluster bus, while the heartbeat may reach the receiver's node directly; a
+	 * heartbeat naming a number whose script had not run yet would make a receiver flush
+	 * too early and then count the message as heard. Every command numbered that long ago
+	 * has run or been given up on.
 	 */
 	synchronized void heartbeat() {
+		long now = System.nanoTime();
+		this.samples.addLast(new long[] { now, this.sequence.get() });
+		long lag = this.connector.settings().commandTimeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(50);
+		long stated = -1;
+		while (!this.samples.isEmpty() && now - this.samples.peekFirst()[0] >= lag) {
+			stated = this.samples.pollFirst()[1];
+		}
+		if (stated < 0) {
+			return;
+		}
+		// Keep the newest sample old enough, for the next tick.
+		this.samples.addFirst(new long[] { now - lag, stated });
 		if (this.closed || !this.connector.isAvailable()) {
 			return;
 		}
-		Invalidation beat = new Invalidation(Invalidation.Kind.HEARTBEAT, this.sender, this.sequence.get(), "",
+		Invalidation beat = new Invalidation(Invalidation.Kind.HEARTBEAT, this.sender, stated, "",
 				java.util.List.of());
 		byte[] message = beat.encode();
 		this.connector.execute((api) -> api.publish(this.channel, message));
@@ -301,20 +322,21 @@ final class InvalidationBus implements AutoCloseable {
 		// number 1 and its first heartbeat says 0, so a receiver also notices losing a new
 		// sender's first messages. (One that joins late flushes once per sender it meets,
 		// harmless for a tier that just started.)
-		long[] last = new long[] { 0 };
-		this.lastSeen.asMap().compute(invalidation.sender(), (id, previous) -> {
-			last[0] = (previous != null) ? previous : 0;
-			return Math.max(last[0], invalidation.sequence());
-		});
+		Long previous = this.lastSeen.getIfPresent(invalidation.sender());
+		long last = (previous != null) ? previous : 0;
 		if (!invalidation.dropsNothing()) {
 			this.receiver.onInvalidation(invalidation);
 		}
-		long expected = (invalidation.kind() == Invalidation.Kind.HEARTBEAT) ? last[0] : last[0] + 1;
+		long expected = (invalidation.kind() == Invalidation.Kind.HEARTBEAT) ? last : last + 1;
 		if (invalidation.sequence() > expected) {
-			logger.debug("perfkit cache missed invalidations {}..{} from {}", last[0] + 1, invalidation.sequence(),
+			logger.debug("perfkit cache missed invalidations {}..{} from {}", last + 1, invalidation.sequence(),
 					invalidation.sender());
 			this.receiver.onFlush("gap");
 		}
+		// Only now, with the message applied (and the flush done), is its number heard: so
+		// lastSeen is a watermark of what this instance acted on. Messages of one connection
+		// arrive on one thread, so reading first and raising last loses nothing.
+		this.lastSeen.asMap().merge(invalidation.sender(), invalidation.sequence(), Math::max);
 	}
 
 	private final class Listener extends RedisPubSubAdapter<byte[], byte[]> {

@@ -11,7 +11,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -19,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -84,8 +82,6 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private static final int MAX_KEY_LENGTH = 512;
 
-	private static final int MAX_UNSYNCED = 10_000;
-
 	private static final long LEASE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
 	private final String name;
@@ -108,11 +104,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private final ConcurrentHashMap<String, Flight> asyncLoading = new ConcurrentHashMap<>();
 
-	private final Set<String> unsynced = ConcurrentHashMap.newKeySet();
-
-	private final Set<String> unsyncedPatterns = ConcurrentHashMap.newKeySet();
-
-	private final AtomicBoolean unsyncedOverflow = new AtomicBoolean();
+	private final OutageLedger ledger = new OutageLedger();
 
 	TwoTierCache(String name, CacheSettings settings, RemoteTier remote, InvalidationBus bus, CacheMetrics metrics) {
 		super(settings.cacheNullValues());
@@ -418,16 +410,16 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	private boolean invalidate(boolean countEntries) {
 		boolean had = false;
 		if (this.remote != null) {
+			boolean cleared = false;
 			try {
 				had = this.remote.deleteMatching(globEscape(this.keyPrefix) + "*", countEntries) > 0;
+				cleared = true;
 			}
 			catch (RuntimeException ex) {
+				// Reconciliation clears and announces.
 				remoteFailed(null, ex);
 			}
-			if (this.unsyncedOverflow.get()) {
-				// Reconciliation clears and announces; announcing now would say nothing more.
-			}
-			else {
+			if (cleared) {
 				announceOrRecord(Invalidation.Kind.CLEAR, List.of());
 			}
 		}
@@ -553,8 +545,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				announceOrRecord(Invalidation.Kind.PATTERN, List.of(pattern));
 			}
 			catch (RuntimeException ex) {
-				remoteFailed(null, ex);
-				this.unsyncedPatterns.add(pattern);
+				this.ledger.recordPattern(pattern);
 			}
 		}
 		if (this.local != null) {
@@ -594,32 +585,30 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (this.remote == null) {
 			return;
 		}
-		if (this.unsyncedOverflow.getAndSet(false)) {
-			this.unsynced.clear();
-			this.unsyncedPatterns.clear();
+		if (this.ledger.takeEverything()) {
 			try {
 				this.remote.deleteMatching(globEscape(this.keyPrefix) + "*", false);
 				publishAndWait(Invalidation.Kind.CLEAR, List.of());
 			}
 			catch (RuntimeException ex) {
-				this.unsyncedOverflow.set(true);
+				this.ledger.recordEverything();
 			}
 			return;
 		}
-		for (String pattern : List.copyOf(this.unsyncedPatterns)) {
+		for (Map.Entry<String, Long> pattern : this.ledger.patterns().entrySet()) {
 			try {
-				this.remote.deleteMatching(globEscape(this.keyPrefix) + globOf(pattern), false);
-				publishAndWait(Invalidation.Kind.PATTERN, List.of(pattern));
-				this.unsyncedPatterns.remove(pattern);
+				this.remote.deleteMatching(globEscape(this.keyPrefix) + globOf(pattern.getKey()), false);
+				publishAndWait(Invalidation.Kind.PATTERN, List.of(pattern.getKey()));
+				this.ledger.settledPattern(pattern.getKey(), pattern.getValue());
 			}
 			catch (RuntimeException ex) {
 				return;
 			}
 		}
-		for (String id : List.copyOf(this.unsynced)) {
+		for (Map.Entry<String, Long> key : this.ledger.keys().entrySet()) {
 			try {
-				deleteAndAnnounce(id);
-				this.unsynced.remove(id);
+				deleteAndAnnounce(key.getKey());
+				this.ledger.settled(key.getKey(), key.getValue());
 			}
 			catch (RuntimeException ex) {
 				return;
@@ -631,7 +620,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	 * Return whether nothing written only locally waits to be reconciled with Redis.
 	 */
 	boolean reconciled() {
-		return this.unsynced.isEmpty() && this.unsyncedPatterns.isEmpty() && !this.unsyncedOverflow.get();
+		return this.ledger.isEmpty();
 	}
 
 	CacheStatisticsSnapshot.CacheView view() {
@@ -925,7 +914,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	 * Drop local copies before a write, so that every load in flight here loses.
 	 * @return the token after the drop, for installing the written values
 	 */
-	private long invalidateLocally(java.util.Collection<String> ids) {
+	private long invalidateLocally(Collection<String> ids) {
 		if (this.local == null) {
 			return 0;
 		}
@@ -997,7 +986,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		catch (RuntimeException ex) {
 			switch (kind) {
 				case KEYS -> keys.forEach((id) -> remoteFailed(id, ex));
-				case PATTERN -> this.unsyncedPatterns.add(keys.get(0));
+				case PATTERN -> this.ledger.recordPattern(keys.get(0));
 				default -> remoteFailed(null, ex);
 			}
 		}
@@ -1018,12 +1007,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private void remoteFailed(String id, Throwable ex) {
 		logger.debug("perfkit cache '{}' could not reach Redis: {}", this.name, ex.toString());
-		if (id == null || this.unsynced.size() >= MAX_UNSYNCED) {
-			this.unsyncedOverflow.set(true);
-		}
-		else {
-			this.unsynced.add(id);
-		}
+		this.ledger.recordKey(id);
 	}
 
 	private Object decode(String id, byte[] bytes) {

@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import org.awaitility.core.ConditionTimeoutException;
@@ -171,7 +170,7 @@ final class CoherenceChecker {
 				staleInStore += stale[1];
 				if (stale[0] > 0 || stale[1] > 0) {
 					failures.add(this.target.name() + " seed " + roundSeed + ": " + stale[0] + " stale reads, "
-							+ stale[1] + " stale in Redis" + ((stale.length > 2) ? "" : ""));
+							+ stale[1] + " stale in Redis");
 				}
 			}
 		}
@@ -385,10 +384,6 @@ final class CoherenceChecker {
 
 		void run() throws Exception;
 
-	}
-
-	static void forEach(List<Cache> caches, Consumer<Cache> action) {
-		caches.forEach(action);
 	}
 
 }

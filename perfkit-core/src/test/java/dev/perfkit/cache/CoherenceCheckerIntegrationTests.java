@@ -129,15 +129,16 @@ class CoherenceCheckerIntegrationTests {
 	void stockManagersUnderTheSameSeeds() throws Exception {
 		int rounds = rounds(50);
 		List<String> report = new ArrayList<>();
+		List<String> details = new ArrayList<>();
 		try (RedisProcess redis = RedisProcess.start()) {
 			try (PerfkitTarget target = PerfkitTarget.standalone(redis)) {
-				report.add(target.name() + ": " + new CoherenceChecker(target, WRITER_OPS, false).run(SEED, rounds));
+				report(target, rounds, report, details);
 			}
 			try (StockRedisTarget target = new StockRedisTarget(redis.endpoint())) {
-				report.add(target.name() + ": " + new CoherenceChecker(target, WRITER_OPS, false).run(SEED, rounds));
+				report(target, rounds, report, details);
 			}
 			try (StockCaffeineTarget target = new StockCaffeineTarget()) {
-				report.add(target.name() + ": " + new CoherenceChecker(target, WRITER_OPS, false).run(SEED, rounds));
+				report(target, rounds, report, details);
 			}
 			try (PerfkitTarget target = PerfkitTarget.standalone(redis)) {
 				report.add("read-your-writes, perfkit: " + readYourWrites(target.caches(), 300) + " stale of 300");
@@ -149,6 +150,13 @@ class CoherenceCheckerIntegrationTests {
 		}
 		System.out.println("Coherence checker, seed " + SEED + ", " + rounds + " rounds each:");
 		report.forEach((line) -> System.out.println("  " + line));
+		details.forEach((line) -> System.out.println("    " + line));
+	}
+
+	private static void report(CoherenceChecker.Target target, int rounds, List<String> report, List<String> details) {
+		CoherenceChecker.Result result = new CoherenceChecker(target, WRITER_OPS, false).run(SEED, rounds);
+		report.add(target.name() + ": " + result);
+		details.addAll(result.failures());
 	}
 
 	private static int rounds(int ciRounds) {
