@@ -25,9 +25,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * makes every older token count as stale, which costs a local fill, never correctness.
  * The floor only ever rises (a compare-and-set maximum), so a prune and a clear racing
  * can never lower it and revive a token that a pruned tombstone had made stale. Every
- * install of a value that did not originate in this instance's newest write (a copy from
- * Redis, a load, and also the writer's own value, see {@code TwoTierCache}) goes through
- * {@link #putIfUnchanged} with a token taken before the value was read.
+ * install goes through a check against a token taken before the value was read: copies
+ * from Redis and loads with {@link #putIfUnchanged}, and the writer's own value with
+ * {@link #putOwnIfUnchanged}, which also stamps the key so that an older copy in flight
+ * cannot land over it (see {@code TwoTierCache}).
  */
 final class LocalTier {
 
@@ -127,6 +128,25 @@ final class LocalTier {
 			if (changedSince(k, token)) {
 				return old;
 			}
+			installed[0] = true;
+			return entry;
+		});
+		return installed[0];
+	}
+
+	/**
+	 * Install this instance's own written value unless an invalidation from another
+	 * instance arrived since the token was taken, and stamp the key, so that a copy or a
+	 * load that read the key before the write can no longer land over it.
+	 * @return whether it was installed
+	 */
+	boolean putOwnIfUnchanged(String key, Entry entry, long token) {
+		boolean[] installed = new boolean[1];
+		this.cache.asMap().compute(key, (k, old) -> {
+			if (changedSince(k, token)) {
+				return old;
+			}
+			stamp(k);
 			installed[0] = true;
 			return entry;
 		});

@@ -52,7 +52,9 @@ import org.springframework.cache.support.NullValue;
  * <li><b>Writer's own install.</b> {@code put}, {@code putAll} and a written
  * {@code putIfAbsent} drop the local copy before writing (loads in flight here lose), and
  * install their value after Redis acknowledged only if no other instance's invalidation
- * arrived meanwhile: that write may be newer, and a miss is always safe.</li>
+ * arrived meanwhile: that write may be newer, and a miss is always safe. The install
+ * stamps the key, so a copy this instance read from Redis just before the write cannot
+ * land over it just after.</li>
  * <li><b>Read-your-writes.</b> A write waits for Redis; a caller that joins a load in
  * flight ({@code get(key, Callable)}, {@code retrieve}) joins it only if the key did not
  * change locally since that load began, so the writing thread's next read sees its
@@ -344,7 +346,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				byte[] previous = setIfAbsentAndAnnounce(id, store);
 				if (previous == null) {
 					this.metrics.put();
-					installLocal(id, store, token, -1);
+					installOwn(id, store, token);
 					return null;
 				}
 				Object existing = RemoteTier.isFence(previous) ? null : decode(id, previous);
@@ -528,7 +530,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 		stores.forEach((id, store) -> {
 			this.metrics.put();
-			installLocal(id, store, token, -1);
+			installOwn(id, store, token);
 		});
 	}
 
@@ -906,7 +908,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				remoteFailed(id, ex);
 			}
 		}
-		installLocal(id, store, token, -1);
+		installOwn(id, store, token);
 		this.metrics.put();
 	}
 
@@ -971,6 +973,17 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	private void installLocal(String id, Object store, long token, long remainingMillis) {
 		if (this.local != null && remainingMillis != -2) {
 			this.local.putIfUnchanged(id, localEntry(id, store, remainingMillis), token);
+		}
+	}
+
+	/**
+	 * Install this instance's own written value unless another instance's invalidation
+	 * arrived since the token, stamping the key so that a copy read from Redis before the
+	 * write (or a load begun before it) cannot land over it afterwards.
+	 */
+	private void installOwn(String id, Object store, long token) {
+		if (this.local != null) {
+			this.local.putOwnIfUnchanged(id, localEntry(id, store, -1), token);
 		}
 	}
 

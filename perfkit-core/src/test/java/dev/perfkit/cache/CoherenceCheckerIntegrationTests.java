@@ -71,7 +71,7 @@ class CoherenceCheckerIntegrationTests {
 	@Test
 	void aReadAfterAWriteOnTheWritingInstanceSeesTheWrite() throws Exception {
 		try (RedisProcess redis = RedisProcess.start(); PerfkitTarget target = PerfkitTarget.standalone(redis)) {
-			assertThat(readYourWrites(target.caches(), 300)).isZero();
+			assertThat(readYourWrites(target.caches(), 500)).isZero();
 		}
 	}
 
@@ -89,7 +89,10 @@ class CoherenceCheckerIntegrationTests {
 			return value;
 		};
 		List<Thread> readers = new ArrayList<>();
-		for (Cache cache : caches) {
+		List<Cache> readerCaches = new ArrayList<>(caches);
+		// Two on the writing instance, whose copies from Redis race the writer's own install.
+		readerCaches.add(caches.get(0));
+		for (Cache cache : readerCaches) {
 			Thread reader = new Thread(() -> {
 				while (!stop.get()) {
 					cache.get("k", loader);
