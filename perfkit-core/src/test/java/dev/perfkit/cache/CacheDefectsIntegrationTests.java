@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import dev.perfkit.test.RedisEndpoint;
+import dev.perfkit.test.RedisProcess;
 import dev.perfkit.test.Resp;
 import dev.perfkit.test.TestRedis;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,21 @@ class CacheDefectsIntegrationTests {
 			});
 			org.springframework.cache.Cache.ValueWrapper onA = a.get("alice");
 			assertThat((onA != null) ? onA.get() : null).isIn(null, "v2");
+		}
+	}
+
+	@Test
+	void aFailedReadLeavesNothingToReconcile() throws Exception {
+		try (RedisProcess redis = RedisProcess.start();
+				CacheFixture fixture = new CacheFixture("127.0.0.1", redis.port())) {
+			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			TwoTierCache cache = a.cache("users");
+			redis.kill();
+			await("Redis unavailable").atMost(CacheFixture.BOUND).until(() -> !a.connector().isAvailable());
+			assertThat(cache.getAll(java.util.List.of("x", "y"))).isEmpty();
+			assertThat(cache.get("z")).isNull();
+			// Before, a failed batch read marked the whole cache, to be cleared in Redis on recovery.
+			assertThat(cache.reconciled()).isTrue();
 		}
 	}
 
