@@ -581,7 +581,12 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * Redis is back: delete what was written only locally during the outage, and announce.
+	 * Redis is back: delete what was written only locally during the outage, and announce,
+	 * and drop this instance's own copies of it too. The announcement reaches only the
+	 * other instances, and this one may have copied the key from Redis after its write
+	 * failed and before this ran, when Redis still held the value the write should have
+	 * replaced (an evict or clear that never reached Redis leaves the old entry there).
+	 * Dropping after the delete wins over copies in flight: they took their token before.
 	 */
 	void recover() {
 		if (this.remote == null) {
@@ -591,6 +596,9 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			try {
 				this.remote.deleteMatching(globEscape(this.keyPrefix) + "*", false);
 				publishAndWait(Invalidation.Kind.CLEAR, List.of());
+				if (this.local != null) {
+					this.local.clear();
+				}
 			}
 			catch (RuntimeException ex) {
 				this.ledger.recordEverything();
@@ -601,6 +609,10 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			try {
 				this.remote.deleteMatching(globEscape(this.keyPrefix) + globOf(pattern.getKey()), false);
 				publishAndWait(Invalidation.Kind.PATTERN, List.of(pattern.getKey()));
+				if (this.local != null) {
+					Pattern regex = regexOf(pattern.getKey());
+					this.local.invalidateIf((id) -> regex.matcher(id).matches());
+				}
 				this.ledger.settledPattern(pattern.getKey(), pattern.getValue());
 			}
 			catch (RuntimeException ex) {
@@ -610,6 +622,9 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		for (Map.Entry<String, Long> key : this.ledger.keys().entrySet()) {
 			try {
 				deleteAndAnnounce(key.getKey());
+				if (this.local != null) {
+					this.local.invalidate(key.getKey());
+				}
 				this.ledger.settled(key.getKey(), key.getValue());
 			}
 			catch (RuntimeException ex) {
@@ -623,6 +638,10 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	 */
 	boolean reconciled() {
 		return this.ledger.isEmpty();
+	}
+
+	OutageLedger ledger() {
+		return this.ledger;
 	}
 
 	CacheStatisticsSnapshot.CacheView view() {

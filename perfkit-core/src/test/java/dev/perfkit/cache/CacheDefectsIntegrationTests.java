@@ -85,6 +85,31 @@ class CacheDefectsIntegrationTests {
 		}
 	}
 
+	/**
+	 * Found by the checker on a cluster with killed command connections: an evict (or
+	 * clear) whose Redis call failed leaves the old entry in Redis; the same instance reads
+	 * it back into its local tier before reconciliation runs; reconciliation deleted it from
+	 * Redis and told only the other instances, so the copy outlived the round.
+	 */
+	@Test
+	void reconciliationAlsoDropsTheReconcilingInstancesOwnCopy() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			// Reconcile by hand, not on the heartbeat tick.
+			fixture.heartbeat = Duration.ofHours(1);
+			TwoTierCache cache = fixture.instance(fixture.settings()).cache("users");
+			cache.put("alice", "v1");
+			// What an evict whose Redis call failed leaves: the key remembered for
+			// reconciliation, no local copy, and the old entry still in Redis.
+			cache.ledger().recordKey("alice");
+			((com.github.benmanes.caffeine.cache.Cache<?, ?>) cache.getNativeCache()).invalidate("alice");
+			assertThat(cache.get("alice", String.class)).isEqualTo("v1");
+			cache.recover();
+			assertThat(cache.reconciled()).isTrue();
+			assertThat(cache.get("alice")).isNull();
+		}
+	}
+
 	@Test
 	void theLeaseKeyIsUnderTheKeyPrefix() throws Exception {
 		RedisEndpoint redis = TestRedis.get();
