@@ -21,7 +21,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * than its token exists, the load lost the race and its value is dropped. Because both
  * sides hold the same per-key lock, either the install happens first and the
  * invalidation then removes it, or the invalidation happens first and the install sees
- * its tombstone. Tombstones are pruned when there are many; pruning raises a floor that
+ * its tombstone. A whole-tier drop ({@link #clear()}, {@link #invalidateIf}) takes no
+ * per-key lock: it raises the floor, then walks the map, so an install checks the floor
+ * once more after its entry is in the map and takes it out again when the floor rose
+ * (a walk may miss an entry inserted while it runs). Tombstones are pruned when there are many; pruning raises a floor that
  * makes every older token count as stale, which costs a local fill, never correctness.
  * The floor only ever rises (a compare-and-set maximum), so a prune and a clear racing
  * can never lower it and revive a token that a pruned tombstone had made stale. Every
@@ -131,7 +134,7 @@ final class LocalTier {
 			installed[0] = true;
 			return entry;
 		});
-		return installed[0];
+		return installed[0] && !lostToWholeTierDrop(key, entry, token);
 	}
 
 	/**
@@ -150,7 +153,26 @@ final class LocalTier {
 			installed[0] = true;
 			return entry;
 		});
-		return installed[0];
+		return installed[0] && !lostToWholeTierDrop(key, entry, token);
+	}
+
+	/**
+	 * Undo an install that a {@link #clear()} or {@link #invalidateIf} overtook. Those
+	 * raise the floor first and then walk the map, but a walk is weakly consistent: an
+	 * install of an absent key whose compute checked the floor just before it rose can
+	 * insert its entry behind the walk (the walk skips the bin while the compute holds
+	 * it), and the entry would survive the drop. Checking the floor again once the entry
+	 * is in the map closes that: either this check sees the raised floor and removes the
+	 * entry, or the floor rose after the entry was in the map, and the walk, which starts
+	 * after the floor rose, finds it.
+	 * @return whether the entry was removed again
+	 */
+	private boolean lostToWholeTierDrop(String key, Entry entry, long token) {
+		if (this.floor.get() <= token) {
+			return false;
+		}
+		this.cache.asMap().remove(key, entry);
+		return true;
 	}
 
 	/**
