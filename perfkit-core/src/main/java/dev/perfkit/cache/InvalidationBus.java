@@ -43,9 +43,14 @@ import org.slf4j.LoggerFactory;
  * (put-if-absent) publishes a filler of the same number that drops nothing (see
  * {@link Invalidation}). On a cluster the
  * message of a {@code put}, {@code evict} or {@code putIfAbsent} is published by the
- * master that holds the key (see {@link RemoteTier}), so two concurrent writes on
- * different masters may arrive swapped: the receiver then sees a jump and flushes once,
- * which costs hit rate but never serves a stale value. Every (re)subscription also
+ * master that holds the key (see {@link RemoteTier}), so two writes on different masters
+ * may arrive swapped, and the earlier one's script may not even have run when the later
+ * one arrives (its master's connection was reconnecting, say): the receiver sees a jump
+ * and flushes once, which costs hit rate, but the skipped number stays owed. A flush
+ * before that write cannot stand for its message (a copy read from Redis after the flush
+ * and before the write is dropped only by the message), so {@link #lastSeen} counts only
+ * the unbroken run of numbers acted on: a message applied, or a hole that a heartbeat
+ * naming it showed lost and a flush covered. Every (re)subscription also
  * flushes them, because anything may have been missed while the subscription was down;
  * Lettuce resubscribes by itself after a reconnect, and the server's confirmation is what
  * tells us. Messages are applied on Lettuce's event loop, so handlers only touch local
@@ -65,7 +70,7 @@ final class InvalidationBus implements AutoCloseable {
 
 	private final AtomicLong sequence = new AtomicLong();
 
-	private final Cache<Long, Long> lastSeen = Caffeine.newBuilder()
+	private final Cache<Long, Heard> heard = Caffeine.newBuilder()
 		.maximumSize(10_000)
 		.expireAfterAccess(Duration.ofHours(1))
 		.build();
@@ -167,11 +172,14 @@ final class InvalidationBus implements AutoCloseable {
 	}
 
 	/**
-	 * Return the highest number heard from a sender, or {@code -1} if none.
+	 * Return the number up to which everything a sender published has been acted on
+	 * here (each message applied, or its loss detected by a heartbeat and a flush done),
+	 * or {@code -1} if the sender was never heard from. Not the highest number heard: on
+	 * a cluster a later message can arrive before an earlier one.
 	 */
 	long lastSeen(long sender) {
-		Long last = this.lastSeen.getIfPresent(sender);
-		return (last != null) ? last : -1;
+		Heard from = this.heard.getIfPresent(sender);
+		return (from != null) ? from.contiguous() : -1;
 	}
 
 	boolean isSubscribed() {
@@ -318,25 +326,112 @@ final class InvalidationBus implements AutoCloseable {
 		if (invalidation == null || invalidation.sender() == this.sender) {
 			return;
 		}
+		if (!invalidation.dropsNothing()) {
+			this.receiver.onInvalidation(invalidation);
+		}
 		// A sender never heard from counts as having sent nothing yet: its first message is
 		// number 1 and its first heartbeat says 0, so a receiver also notices losing a new
 		// sender's first messages. (One that joins late flushes once per sender it meets,
 		// harmless for a tier that just started.)
-		Long previous = this.lastSeen.getIfPresent(invalidation.sender());
-		long last = (previous != null) ? previous : 0;
-		if (!invalidation.dropsNothing()) {
-			this.receiver.onInvalidation(invalidation);
-		}
-		long expected = (invalidation.kind() == Invalidation.Kind.HEARTBEAT) ? last : last + 1;
-		if (invalidation.sequence() > expected) {
-			logger.debug("perfkit cache missed invalidations {}..{} from {}", last + 1, invalidation.sequence(),
-					invalidation.sender());
+		Heard from = this.heard.get(invalidation.sender(), (id) -> new Heard());
+		boolean heartbeat = invalidation.kind() == Invalidation.Kind.HEARTBEAT;
+		String gap = from.gap(heartbeat, invalidation.sequence());
+		if (gap != null) {
+			logger.debug("perfkit cache missed invalidations from {}: {}", invalidation.sender(), gap);
 			this.receiver.onFlush("gap");
 		}
-		// Only now, with the message applied (and the flush done), is its number heard: so
-		// lastSeen is a watermark of what this instance acted on. Messages of one connection
-		// arrive on one thread, so reading first and raising last loses nothing.
-		this.lastSeen.asMap().merge(invalidation.sender(), invalidation.sequence(), Math::max);
+		// Only now, with the message applied (and the flush done), is its number noted.
+		from.note(heartbeat, invalidation.sequence());
+	}
+
+	/**
+	 * What this instance heard from one sender. Messages are applied before their number
+	 * is noted here, and a flush is done before a loss is noted, so {@link #contiguous}
+	 * only counts what was acted on.
+	 * <p>
+	 * On a cluster a sender's messages leave from different masters, so number 7 may
+	 * arrive before number 6, whose script may not even have run yet. A flush then (the
+	 * jump may be a loss) cannot stand for 6: a copy read from Redis after the flush and
+	 * before 6's write is only dropped by 6 itself. So 6 stays owed, and only 6 arriving,
+	 * or a heartbeat naming 6 or more (by then 6's script has run or never will, so a
+	 * flush covers it), settles it.
+	 */
+	private static final class Heard {
+
+		/** The most numbers above the contiguous run kept; beyond it they count as lost. */
+		private static final int MAX_AHEAD = 4096;
+
+		/** Every number up to this one was applied, or its loss flushed for. */
+		private long contiguous;
+
+		/** Numbers above {@code contiguous + 1} already applied, waiting for the ones below. */
+		private final java.util.TreeSet<Long> ahead = new java.util.TreeSet<>();
+
+		synchronized long contiguous() {
+			return this.contiguous;
+		}
+
+		/**
+		 * Return what a message (or a heartbeat stating a number) shows lost, for the
+		 * caller to flush before it notes the number, or {@code null}.
+		 */
+		synchronized String gap(boolean heartbeat, long number) {
+			if (number <= this.contiguous) {
+				return null;
+			}
+			if (heartbeat) {
+				// Every number up to the stated one was taken a command timeout ago: its
+				// script has run or never will, so a missing one is lost, not late.
+				return (this.contiguous + 1) + ".." + number + " (heartbeat)";
+			}
+			long highest = this.ahead.isEmpty() ? this.contiguous : this.ahead.last();
+			if (number > highest + 1) {
+				// Lost or merely late (another master's message); flush in case it is lost,
+				// but it stays owed until it arrives or a heartbeat names it.
+				return (highest + 1) + ".." + (number - 1);
+			}
+			if (number != this.contiguous + 1 && this.ahead.size() >= MAX_AHEAD) {
+				return "more than " + MAX_AHEAD + " out of order";
+			}
+			return null;
+		}
+
+		/**
+		 * Note a message that was applied, or a heartbeat, once the flush for any
+		 * {@link #gap} is done.
+		 */
+		synchronized void note(boolean heartbeat, long number) {
+			if (number <= this.contiguous) {
+				return;
+			}
+			if (heartbeat) {
+				skipTo(number);
+			}
+			else if (number == this.contiguous + 1) {
+				this.contiguous = number;
+				absorb();
+			}
+			else if (this.ahead.size() >= MAX_AHEAD) {
+				// Bounded memory: the holes below count as lost (the flush covered them).
+				skipTo(number);
+			}
+			else {
+				this.ahead.add(number);
+			}
+		}
+
+		private void skipTo(long number) {
+			this.contiguous = Math.max(this.contiguous, number);
+			this.ahead.headSet(this.contiguous, true).clear();
+			absorb();
+		}
+
+		private void absorb() {
+			while (!this.ahead.isEmpty() && this.ahead.first() == this.contiguous + 1) {
+				this.contiguous = this.ahead.pollFirst();
+			}
+		}
+
 	}
 
 	private final class Listener extends RedisPubSubAdapter<byte[], byte[]> {
