@@ -102,7 +102,7 @@ class CacheDefectsIntegrationTests {
 			// What an evict whose Redis call failed leaves: the key remembered for
 			// reconciliation, no local copy, and the old entry still in Redis.
 			cache.ledger().recordKey("alice");
-			((com.github.benmanes.caffeine.cache.Cache<?, ?>) cache.getNativeCache()).invalidate("alice");
+			((com.github.benmanes.caffeine.cache.Cache<String, ?>) cache.getNativeCache()).invalidate("alice");
 			assertThat(cache.get("alice", String.class)).isEqualTo("v1");
 			cache.recover();
 			assertThat(cache.reconciled()).isTrue();
