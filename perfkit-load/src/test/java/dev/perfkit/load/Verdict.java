@@ -355,6 +355,10 @@ public final class Verdict {
 		long lastWrite = this.samples.stream().mapToLong(Sample::received).max().orElse(0);
 		long wait = lastWrite + settle - System.currentTimeMillis();
 		if (wait > 0) {
+			// A fixed delay on purpose: the check is defined as "every instance answers what
+			// the database holds LOAD_SETTLE_MILLIS after the last response", so that a slow
+			// invalidation fails it instead of being waited for. (A bounded poll until every
+			// instance has nothing left to reconcile is the stronger check to add next.)
 			Thread.sleep(wait);
 		}
 		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

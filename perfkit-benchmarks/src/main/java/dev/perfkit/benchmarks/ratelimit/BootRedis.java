@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import dev.perfkit.ratelimit.Algorithm;
 import dev.perfkit.ratelimit.FailurePolicy;
@@ -126,11 +125,7 @@ public class BootRedis {
 		RedisConnectorFactory factory = this.context.getBean(RedisConnectorFactory.class);
 		this.connector = factory.create("ratelimit");
 		this.connector.connect();
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (!this.connector.isAvailable() && System.nanoTime() < deadline) {
-			// Trial setup, outside any measurement: the connector connects on a thread of its own.
-			Thread.sleep(10);
-		}
+		RateLimitBenchmark.awaitAvailable(this.connector);
 		this.perfkit = new RedisRateLimiter(this.connector);
 		this.quota = RateLimitBenchmark.quota("bench-" + UUID.randomUUID());
 		RedisClient client = (RedisClient) this.context.getBean(LettuceConnectionFactory.class).getRequiredNativeClient();

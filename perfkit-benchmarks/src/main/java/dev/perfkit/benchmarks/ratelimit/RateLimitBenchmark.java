@@ -63,6 +63,18 @@ public class RateLimitBenchmark {
 	/** So large that every check admits: both sides always do a full charge. */
 	static final long PERMITS_PER_SECOND = 1_000_000_000L;
 
+	/**
+	 * Wait, in a trial's setup and outside any measurement, until the connector's
+	 * connection is up: it connects on a thread of its own, and JMH gives setup no other
+	 * way to wait for it. Gives up after 10 s; the first check then reports the outage.
+	 */
+	static void awaitAvailable(RedisConnector connector) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (!connector.isAvailable() && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+	}
+
 	static Quota quota(String tier) {
 		return new Quota(tier, null, Algorithm.TOKEN_BUCKET, List.of(new Limit(PERMITS_PER_SECOND, Duration.ofSeconds(1))));
 	}
@@ -95,12 +107,7 @@ public class RateLimitBenchmark {
 			this.connector = new RedisConnector(() -> this.client,
 					RedisConnectorSettings.defaults("benchmark").withCommandTimeout(Duration.ofSeconds(5)));
 			this.connector.connect();
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-			while (!this.connector.isAvailable() && System.nanoTime() < deadline) {
-				// Trial setup, outside any measurement: the connector opens its connection on
-				// a thread of its own, and JMH gives setup no other way to wait for it.
-				Thread.sleep(10);
-			}
+			awaitAvailable(this.connector);
 			this.perfkit = new RedisRateLimiter(this.connector);
 			this.quota = quota("bench-" + UUID.randomUUID());
 			this.key = "hot";
