@@ -33,7 +33,18 @@ record Invalidation(Kind kind, long sender, long sequence, String cache, List<St
 
 	enum Kind {
 
-		KEYS, CLEAR, PATTERN
+		/** Drop the keys (none: a filler). */
+		KEYS,
+		/** Drop the whole cache. */
+		CLEAR,
+		/** Drop the keys matching the one pattern. */
+		PATTERN,
+		/**
+		 * Drops nothing: the sender's periodic statement of the last number it took, so a
+		 * receiver notices lost messages even when no later message follows. Receivers
+		 * that predate it do not decode it and ignore it.
+		 */
+		HEARTBEAT
 
 	}
 
@@ -51,7 +62,7 @@ record Invalidation(Kind kind, long sender, long sequence, String cache, List<St
 	 * @return whether it drops nothing
 	 */
 	boolean dropsNothing() {
-		return this.kind == Kind.KEYS && this.keys.isEmpty();
+		return this.kind == Kind.HEARTBEAT || (this.kind == Kind.KEYS && this.keys.isEmpty());
 	}
 
 	byte[] encode() {

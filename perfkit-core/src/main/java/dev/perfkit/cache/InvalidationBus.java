@@ -29,15 +29,28 @@ import org.slf4j.LoggerFactory;
  * messages 1, 2, 3, ...; numbers are taken and messages queued under one lock, so they
  * leave in order on the one connection. A receiver remembers the last number per sender:
  * a jump means messages were lost (a publish that failed after its write, a script whose
- * reply never came, a cluster bus hiccup), and the receiver flushes its local tiers. So
+ * reply never came, a cluster bus hiccup), and the receiver flushes its local tiers. A
+ * loss at the tail, with no later message to reveal it, is caught by the heartbeat: every
+ * second (by default) each sender publishes the last number it took at least a command
+ * timeout earlier (so every such message's script has run), queued behind its messages,
+ * and a receiver that has seen fewer flushes. A sender not heard from before
+ * counts as having sent nothing, so losing its first messages is a jump too. The same
+ * tick runs the caches' reconciliation, so a key whose write failed or timed out is
+ * deleted from Redis and announced as soon as Redis answers again, whatever the breaker
+ * and the subscription did meanwhile. So
  * every number taken must be published: a number whose command is refused before it is
  * queued (Redis unavailable) is given back, and a write the server may decline
  * (put-if-absent) publishes a filler of the same number that drops nothing (see
  * {@link Invalidation}). On a cluster the
  * message of a {@code put}, {@code evict} or {@code putIfAbsent} is published by the
- * master that holds the key (see {@link RemoteTier}), so two concurrent writes on
- * different masters may arrive swapped: the receiver then sees a jump and flushes once,
- * which costs hit rate but never serves a stale value. Every (re)subscription also
+ * master that holds the key (see {@link RemoteTier}), so two writes on different masters
+ * may arrive swapped, and the earlier one's script may not even have run when the later
+ * one arrives (its master's connection was reconnecting, say): the receiver sees a jump
+ * and flushes once, which costs hit rate, but the skipped number stays owed. A flush
+ * before that write cannot stand for its message (a copy read from Redis after the flush
+ * and before the write is dropped only by the message), so {@link #lastSeen} counts only
+ * the unbroken run of numbers acted on: a message applied, or a hole that a heartbeat
+ * naming it showed lost and a flush covered. Every (re)subscription also
  * flushes them, because anything may have been missed while the subscription was down;
  * Lettuce resubscribes by itself after a reconnect, and the server's confirmation is what
  * tells us. Messages are applied on Lettuce's event loop, so handlers only touch local
@@ -57,12 +70,15 @@ final class InvalidationBus implements AutoCloseable {
 
 	private final AtomicLong sequence = new AtomicLong();
 
-	private final Cache<Long, Long> lastSeen = Caffeine.newBuilder()
+	private final Cache<Long, Heard> heard = Caffeine.newBuilder()
 		.maximumSize(10_000)
 		.expireAfterAccess(Duration.ofHours(1))
 		.build();
 
 	private final ScheduledExecutorService worker;
+
+	/** (nano time, last number) per heartbeat tick; only the heartbeat touches it. */
+	private final java.util.ArrayDeque<long[]> samples = new java.util.ArrayDeque<>();
 
 	private volatile StatefulRedisPubSubConnection<byte[], byte[]> connection;
 
@@ -92,13 +108,78 @@ final class InvalidationBus implements AutoCloseable {
 		});
 	}
 
-	void start(Duration retry) {
+	/**
+	 * Subscribe (and keep subscribing while the subscription is missing), and every
+	 * {@code heartbeat} publish this sender's last number and run {@code tick} (the
+	 * caches' reconciliation), all on the bus's own thread.
+	 */
+	void start(Duration retry, Duration heartbeat, Runnable tick) {
 		this.worker.scheduleWithFixedDelay(this::ensureSubscribed, 0, Math.max(50, retry.toMillis()),
 				TimeUnit.MILLISECONDS);
+		long every = Math.max(10, heartbeat.toMillis());
+		this.worker.scheduleWithFixedDelay(() -> {
+			try {
+				heartbeat();
+				tick.run();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("perfkit cache heartbeat failed: {}", ex.toString());
+			}
+		}, every, every, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Publish the last number taken at least a command timeout ago (plus a margin), queued
+	 * (under the lock) behind every message already numbered, so a receiver that saw fewer
+	 * knows it lost some, even when no later message would have told it. The lag matters
+	 * on a cluster: a message is published by the master that owns its key and forwarded
+	 * over the cluster bus, while the heartbeat may reach the receiver's node directly; a
+	 * heartbeat naming a number whose script had not run yet would make a receiver flush
+	 * too early and then count the message as heard. Every command numbered that long ago
+	 * has run or been given up on.
+	 */
+	synchronized void heartbeat() {
+		long now = System.nanoTime();
+		this.samples.addLast(new long[] { now, this.sequence.get() });
+		long lag = this.connector.settings().commandTimeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(50);
+		long stated = -1;
+		while (!this.samples.isEmpty() && now - this.samples.peekFirst()[0] >= lag) {
+			stated = this.samples.pollFirst()[1];
+		}
+		if (stated < 0) {
+			return;
+		}
+		// Keep the newest sample old enough, for the next tick.
+		this.samples.addFirst(new long[] { now - lag, stated });
+		if (this.closed || !this.connector.isAvailable()) {
+			return;
+		}
+		Invalidation beat = new Invalidation(Invalidation.Kind.HEARTBEAT, this.sender, stated, "",
+				java.util.List.of());
+		byte[] message = beat.encode();
+		this.connector.execute((api) -> api.publish(this.channel, message));
 	}
 
 	long sender() {
 		return this.sender;
+	}
+
+	/**
+	 * Return the number of the last message this instance numbered.
+	 */
+	long sequence() {
+		return this.sequence.get();
+	}
+
+	/**
+	 * Return the number up to which everything a sender published has been acted on
+	 * here (each message applied, or its loss detected by a heartbeat and a flush done),
+	 * or {@code -1} if the sender was never heard from. Not the highest number heard: on
+	 * a cluster a later message can arrive before an earlier one.
+	 */
+	long lastSeen(long sender) {
+		Heard from = this.heard.getIfPresent(sender);
+		return (from != null) ? from.contiguous() : -1;
 	}
 
 	boolean isSubscribed() {
@@ -118,8 +199,10 @@ final class InvalidationBus implements AutoCloseable {
 	/**
 	 * Announce an invalidation. Call only after Redis acknowledged the write it announces.
 	 */
-	void publish(Invalidation.Kind kind, String cache, java.util.List<String> keys) {
-		announce(kind, cache, keys, (channel, message) -> this.connector.execute((api) -> api.publish(channel, message)));
+	java.util.concurrent.CompletableFuture<Long> publish(Invalidation.Kind kind, String cache,
+			java.util.List<String> keys) {
+		return announce(kind, cache, keys,
+				(channel, message) -> this.connector.execute((api) -> api.publish(channel, message)));
 	}
 
 	/**
@@ -245,19 +328,112 @@ final class InvalidationBus implements AutoCloseable {
 		if (invalidation == null || invalidation.sender() == this.sender) {
 			return;
 		}
-		long[] last = new long[] { -1 };
-		this.lastSeen.asMap().compute(invalidation.sender(), (id, previous) -> {
-			last[0] = (previous != null) ? previous : -1;
-			return (previous == null) ? invalidation.sequence() : Math.max(previous, invalidation.sequence());
-		});
 		if (!invalidation.dropsNothing()) {
 			this.receiver.onInvalidation(invalidation);
 		}
-		if (last[0] >= 0 && invalidation.sequence() > last[0] + 1) {
-			logger.debug("perfkit cache missed invalidations {}..{} from {}", last[0] + 1, invalidation.sequence() - 1,
-					invalidation.sender());
+		// A sender never heard from counts as having sent nothing yet: its first message is
+		// number 1 and its first heartbeat says 0, so a receiver also notices losing a new
+		// sender's first messages. (One that joins late flushes once per sender it meets,
+		// harmless for a tier that just started.)
+		Heard from = this.heard.get(invalidation.sender(), (id) -> new Heard());
+		boolean heartbeat = invalidation.kind() == Invalidation.Kind.HEARTBEAT;
+		String gap = from.gap(heartbeat, invalidation.sequence());
+		if (gap != null) {
+			logger.debug("perfkit cache missed invalidations from {}: {}", invalidation.sender(), gap);
 			this.receiver.onFlush("gap");
 		}
+		// Only now, with the message applied (and the flush done), is its number noted.
+		from.note(heartbeat, invalidation.sequence());
+	}
+
+	/**
+	 * What this instance heard from one sender. Messages are applied before their number
+	 * is noted here, and a flush is done before a loss is noted, so {@link #contiguous}
+	 * only counts what was acted on.
+	 * <p>
+	 * On a cluster a sender's messages leave from different masters, so number 7 may
+	 * arrive before number 6, whose script may not even have run yet. A flush then (the
+	 * jump may be a loss) cannot stand for 6: a copy read from Redis after the flush and
+	 * before 6's write is only dropped by 6 itself. So 6 stays owed, and only 6 arriving,
+	 * or a heartbeat naming 6 or more (by then 6's script has run or never will, so a
+	 * flush covers it), settles it.
+	 */
+	private static final class Heard {
+
+		/** The most numbers above the contiguous run kept; beyond it they count as lost. */
+		private static final int MAX_AHEAD = 4096;
+
+		/** Every number up to this one was applied, or its loss flushed for. */
+		private long contiguous;
+
+		/** Numbers above {@code contiguous + 1} already applied, waiting for the ones below. */
+		private final java.util.TreeSet<Long> ahead = new java.util.TreeSet<>();
+
+		synchronized long contiguous() {
+			return this.contiguous;
+		}
+
+		/**
+		 * Return what a message (or a heartbeat stating a number) shows lost, for the
+		 * caller to flush before it notes the number, or {@code null}.
+		 */
+		synchronized String gap(boolean heartbeat, long number) {
+			if (number <= this.contiguous) {
+				return null;
+			}
+			if (heartbeat) {
+				// Every number up to the stated one was taken a command timeout ago: its
+				// script has run or never will, so a missing one is lost, not late.
+				return (this.contiguous + 1) + ".." + number + " (heartbeat)";
+			}
+			long highest = this.ahead.isEmpty() ? this.contiguous : this.ahead.last();
+			if (number > highest + 1) {
+				// Lost or merely late (another master's message); flush in case it is lost,
+				// but it stays owed until it arrives or a heartbeat names it.
+				return (highest + 1) + ".." + (number - 1);
+			}
+			if (number != this.contiguous + 1 && this.ahead.size() >= MAX_AHEAD) {
+				return "more than " + MAX_AHEAD + " out of order";
+			}
+			return null;
+		}
+
+		/**
+		 * Note a message that was applied, or a heartbeat, once the flush for any
+		 * {@link #gap} is done.
+		 */
+		synchronized void note(boolean heartbeat, long number) {
+			if (number <= this.contiguous) {
+				return;
+			}
+			if (heartbeat) {
+				skipTo(number);
+			}
+			else if (number == this.contiguous + 1) {
+				this.contiguous = number;
+				absorb();
+			}
+			else if (this.ahead.size() >= MAX_AHEAD) {
+				// Bounded memory: the holes below count as lost (the flush covered them).
+				skipTo(number);
+			}
+			else {
+				this.ahead.add(number);
+			}
+		}
+
+		private void skipTo(long number) {
+			this.contiguous = Math.max(this.contiguous, number);
+			this.ahead.headSet(this.contiguous, true).clear();
+			absorb();
+		}
+
+		private void absorb() {
+			while (!this.ahead.isEmpty() && this.ahead.first() == this.contiguous + 1) {
+				this.contiguous = this.ahead.pollFirst();
+			}
+		}
+
 	}
 
 	private final class Listener extends RedisPubSubAdapter<byte[], byte[]> {

@@ -21,8 +21,17 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * than its token exists, the load lost the race and its value is dropped. Because both
  * sides hold the same per-key lock, either the install happens first and the
  * invalidation then removes it, or the invalidation happens first and the install sees
- * its tombstone. Tombstones are pruned when there are many; pruning raises a floor that
+ * its tombstone. A whole-tier drop ({@link #clear()}, {@link #invalidateIf}) takes no
+ * per-key lock: it raises the floor, then walks the map, so an install checks the floor
+ * once more after its entry is in the map and takes it out again when the floor rose
+ * (a walk may miss an entry inserted while it runs). Tombstones are pruned when there are many; pruning raises a floor that
  * makes every older token count as stale, which costs a local fill, never correctness.
+ * The floor only ever rises (a compare-and-set maximum), so a prune and a clear racing
+ * can never lower it and revive a token that a pruned tombstone had made stale. Every
+ * install goes through a check against a token taken before the value was read: copies
+ * from Redis and loads with {@link #putIfUnchanged}, and the writer's own value with
+ * {@link #putOwnIfUnchanged}, which also stamps the key so that an older copy in flight
+ * cannot land over it (see {@code TwoTierCache}).
  */
 final class LocalTier {
 
@@ -34,7 +43,8 @@ final class LocalTier {
 
 	private final AtomicLong epoch = new AtomicLong();
 
-	private volatile long floor = -1;
+	/** Tokens at or below this are stale; only ever raised (see {@link #raiseFloor}). */
+	private final AtomicLong floor = new AtomicLong(-1);
 
 	/**
 	 * Create a tier.
@@ -124,14 +134,52 @@ final class LocalTier {
 			installed[0] = true;
 			return entry;
 		});
-		return installed[0];
+		return installed[0] && !lostToWholeTierDrop(key, entry, token);
+	}
+
+	/**
+	 * Install this instance's own written value unless an invalidation from another
+	 * instance arrived since the token was taken, and stamp the key, so that a copy or a
+	 * load that read the key before the write can no longer land over it.
+	 * @return whether it was installed
+	 */
+	boolean putOwnIfUnchanged(String key, Entry entry, long token) {
+		boolean[] installed = new boolean[1];
+		this.cache.asMap().compute(key, (k, old) -> {
+			if (changedSince(k, token)) {
+				return old;
+			}
+			stamp(k);
+			installed[0] = true;
+			return entry;
+		});
+		return installed[0] && !lostToWholeTierDrop(key, entry, token);
+	}
+
+	/**
+	 * Undo an install that a {@link #clear()} or {@link #invalidateIf} overtook. Those
+	 * raise the floor first and then walk the map, but a walk is weakly consistent: an
+	 * install of an absent key whose compute checked the floor just before it rose can
+	 * insert its entry behind the walk (the walk skips the bin while the compute holds
+	 * it), and the entry would survive the drop. Checking the floor again once the entry
+	 * is in the map closes that: either this check sees the raised floor and removes the
+	 * entry, or the floor rose after the entry was in the map, and the walk, which starts
+	 * after the floor rose, finds it.
+	 * @return whether the entry was removed again
+	 */
+	private boolean lostToWholeTierDrop(String key, Entry entry, long token) {
+		if (this.floor.get() <= token) {
+			return false;
+		}
+		this.cache.asMap().remove(key, entry);
+		return true;
 	}
 
 	/**
 	 * Return whether the key was invalidated or written since the token was taken.
 	 */
 	boolean changedSince(String key, long token) {
-		if (this.floor > token) {
+		if (this.floor.get() > token) {
 			return true;
 		}
 		Long stamp = this.tombstones.get(key);
@@ -156,7 +204,7 @@ final class LocalTier {
 	 * Drop the keys that match, winning over every load in flight.
 	 */
 	void invalidateIf(Predicate<String> matches) {
-		this.floor = this.epoch.incrementAndGet();
+		raiseFloor(this.epoch.incrementAndGet());
 		this.cache.asMap().keySet().removeIf(matches);
 	}
 
@@ -166,7 +214,7 @@ final class LocalTier {
 	 */
 	boolean clear() {
 		long stamp = this.epoch.incrementAndGet();
-		this.floor = stamp;
+		raiseFloor(stamp);
 		boolean had = this.cache.estimatedSize() > 0;
 		this.cache.invalidateAll();
 		this.tombstones.values().removeIf((value) -> value <= stamp);
@@ -185,9 +233,22 @@ final class LocalTier {
 		this.tombstones.put(key, this.epoch.incrementAndGet());
 		if (this.tombstones.size() > MAX_TOMBSTONES) {
 			long stamp = this.epoch.incrementAndGet();
-			this.floor = stamp;
+			raiseFloor(stamp);
 			this.tombstones.values().removeIf((value) -> value < stamp);
 		}
+	}
+
+	/**
+	 * Raise the floor to at least {@code stamp}. A plain store could move it backwards
+	 * when a prune and a clear race (the older stamp landing last), reviving tokens that
+	 * a pruned tombstone had made stale.
+	 */
+	private void raiseFloor(long stamp) {
+		this.floor.accumulateAndGet(stamp, Math::max);
+	}
+
+	long floor() {
+		return this.floor.get();
 	}
 
 }

@@ -50,8 +50,10 @@ final class RemoteTier {
 	 * {@link #SET_AND_PUBLISH}.
 	 */
 	private static final Script UNLINK_AND_PUBLISH = new Script(ScriptOutputType.INTEGER,
-			"local deleted = redis.call('unlink', KEYS[1]) "
+			"local head = redis.call('getrange', KEYS[1], 0, 0) "
+					+ "local deleted = redis.call('unlink', KEYS[1]) "
 					+ "redis.call('publish', ARGV[1], ARGV[2]) "
+					+ "if string.byte(head, 1) == 203 then return 0 end "
 					+ "return deleted");
 
 	/**
@@ -62,10 +64,38 @@ final class RemoteTier {
 	 * write that did not happen. Cluster-safe like {@link #SET_AND_PUBLISH}.
 	 */
 	private static final Script SET_IF_ABSENT_AND_PUBLISH = new Script(ScriptOutputType.VALUE,
-			"local present = redis.call('set', KEYS[1], ARGV[1], 'NX', 'GET', 'PX', ARGV[2]) "
-					+ "if present then redis.call('publish', ARGV[3], ARGV[5]) return present end "
+			"local present = redis.call('get', KEYS[1]) "
+					+ "if present and string.byte(present, 1) ~= 203 then "
+					+ "redis.call('publish', ARGV[3], ARGV[5]) return present end "
+					+ "redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
 					+ "redis.call('publish', ARGV[3], ARGV[4]) "
 					+ "return false");
+
+	/**
+	 * Returns the entry, or when there is none, the fill fence: a marker that the load
+	 * about to start may replace with its value (see {@link #FILL}). A marker already
+	 * present (another load of the same key, with no write since) is shared, not
+	 * replaced, so concurrent loads never starve one another. Every write of the key
+	 * ({@code SET}, {@code UNLINK}, a clear or pattern eviction) removes the marker.
+	 */
+	private static final Script FENCE = new Script(ScriptOutputType.VALUE,
+			"local present = redis.call('get', KEYS[1]) "
+					+ "if present then return present end "
+					+ "redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+					+ "return ARGV[1]");
+
+	/**
+	 * Replaces the fence marker (ARGV[1]) with the loaded value, only if the marker is
+	 * still there, that is, if no write of the key happened since the load's fence was
+	 * taken. Returns 1 when it wrote.
+	 */
+	private static final Script FILL = new Script(ScriptOutputType.INTEGER,
+			"if redis.call('get', KEYS[1]) == ARGV[1] then "
+					+ "redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end "
+					+ "return 0");
+
+	/** The first byte of a fence marker; never the first byte of an {@link Envelope}. */
+	static final byte FENCE_MARK = (byte) 0xCB;
 
 	private final RedisConnector connector;
 
@@ -126,6 +156,103 @@ final class RemoteTier {
 	ScriptCall<byte[]> setIfAbsentAndPublish(byte[] key, byte[] value, long ttlMillis, byte[] channel,
 			byte[] message, byte[] otherwise) {
 		return send(SET_IF_ABSENT_AND_PUBLISH, key, value, ttl(ttlMillis), channel, message, otherwise);
+	}
+
+	/**
+	 * Take the fence for a load of a key that Redis does not hold, in one round trip.
+	 * @param key the entry's key
+	 * @param marker a new marker, {@link #FENCE_MARK} and random bytes
+	 * @param ttlMillis how long the marker lives (the longest load that can still fill)
+	 * @return the entry (another load filled it meanwhile) or the fence marker to fill with
+	 */
+	byte[] fence(byte[] key, byte[] marker, long ttlMillis) {
+		return await(send(FENCE, key, marker, ttl(ttlMillis)));
+	}
+
+	CompletableFuture<byte[]> fenceAsync(byte[] key, byte[] marker, long ttlMillis) {
+		return scriptAsync(FENCE, key, marker, ttl(ttlMillis));
+	}
+
+	/**
+	 * Fill a key with a loaded value if its fence marker is still there.
+	 * @return whether the value was written
+	 */
+	boolean fill(byte[] key, byte[] marker, byte[] value, long ttlMillis) {
+		Long filled = await(send(FILL, key, marker, value, ttl(ttlMillis)));
+		return filled != null && filled == 1;
+	}
+
+	CompletableFuture<Boolean> fillAsync(byte[] key, byte[] marker, byte[] value, long ttlMillis) {
+		return this.<Long>scriptAsync(FILL, key, marker, value, ttl(ttlMillis))
+			.thenApply((filled) -> filled != null && filled == 1);
+	}
+
+	static boolean isFence(byte[] bytes) {
+		return bytes != null && bytes.length > 0 && bytes[0] == FENCE_MARK;
+	}
+
+	/**
+	 * Read an entry and its remaining time to live, in one round trip ({@code GET} and
+	 * {@code PTTL} sent back to back).
+	 * @return the entry and its remaining milliseconds ({@code -1} when unknown), or
+	 * {@code null} when absent
+	 */
+	Timed getWithTtl(byte[] key) {
+		long start = System.nanoTime();
+		try {
+			RedisFuture<byte[]> value = this.connector.send((api) -> api.get(key));
+			RedisFuture<Long> ttl = this.connector.send((api) -> api.pttl(key));
+			byte[] bytes = this.connector.await(value);
+			Long remaining = this.connector.await(ttl);
+			return (bytes != null) ? new Timed(bytes, (remaining != null) ? remaining : -1) : null;
+		}
+		catch (RuntimeException ex) {
+			this.metrics.remoteError();
+			throw ex;
+		}
+		finally {
+			this.metrics.remoteLatency(System.nanoTime() - start);
+		}
+	}
+
+	CompletableFuture<Timed> getWithTtlAsync(byte[] key) {
+		CompletableFuture<byte[]> value = async((api) -> api.get(key));
+		CompletableFuture<Long> ttl = async((api) -> api.pttl(key));
+		return value.thenCombine(ttl,
+				(bytes, remaining) -> (bytes != null) ? new Timed(bytes, (remaining != null) ? remaining : -1) : null);
+	}
+
+	/**
+	 * Remaining times to live of many keys, pipelined.
+	 */
+	long[] ttls(List<byte[]> keys) {
+		List<CompletableFuture<Long>> replies = new ArrayList<>(keys.size());
+		keys.forEach((key) -> replies.add(async((api) -> api.pttl(key))));
+		long[] ttls = new long[keys.size()];
+		for (int i = 0; i < ttls.length; i++) {
+			Long remaining = replies.get(i).join();
+			ttls[i] = (remaining != null) ? remaining : -1;
+		}
+		return ttls;
+	}
+
+	/**
+	 * An entry's bytes and its remaining time to live in milliseconds ({@code -1} unknown).
+	 */
+	record Timed(byte[] bytes, long ttlMillis) {
+	}
+
+	private <T> CompletableFuture<T> scriptAsync(Script script, byte[] key, byte[]... args) {
+		byte[][] keys = { key };
+		return this.<T>async((api) -> api.<T>evalsha(script.sha(), script.output(), keys, args))
+			.exceptionallyCompose((failure) -> {
+				Throwable cause = (failure instanceof java.util.concurrent.CompletionException) ? failure.getCause()
+						: failure;
+				if (cause instanceof RedisNoScriptException) {
+					return this.<T>async((api) -> api.<T>eval(script.body(), script.output(), keys, args));
+				}
+				return CompletableFuture.failedFuture(cause);
+			});
 	}
 
 	/**
@@ -204,10 +331,6 @@ final class RemoteTier {
 		return "OK".equals(sync((api) -> api.set(key, value, SetArgs.Builder.nx().px(ttlMillis))));
 	}
 
-	CompletableFuture<Boolean> setIfAbsentAsync(byte[] key, byte[] value, long ttlMillis) {
-		return async((api) -> api.set(key, value, SetArgs.Builder.nx().px(ttlMillis))).thenApply("OK"::equals);
-	}
-
 	void deleteAsync(byte[] key) {
 		async((api) -> api.unlink(key));
 	}
@@ -232,9 +355,12 @@ final class RemoteTier {
 	 * Delete every key that matches, with SCAN and UNLINK in batches. On a cluster the
 	 * connection's SCAN walks every master in turn and UNLINK is split by slot, so the
 	 * whole keyspace is covered; KEYS is never used.
-	 * @return how many keys were deleted
+	 * @param pattern the glob
+	 * @param countEntries whether to return how many entries (not loads' fence markers)
+	 * were deleted, at the cost of reading the first byte of each key before deleting it
+	 * @return how many keys were deleted, or entries with {@code countEntries}
 	 */
-	long deleteMatching(String pattern) {
+	long deleteMatching(String pattern, boolean countEntries) {
 		ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_BATCH);
 		long deleted = 0;
 		ScanCursor cursor = ScanCursor.INITIAL;
@@ -243,7 +369,19 @@ final class RemoteTier {
 			KeyScanCursor<byte[]> page = sync((api) -> api.scan(from, args));
 			List<byte[]> keys = page.getKeys();
 			if (!keys.isEmpty()) {
-				deleted += delete(keys.toArray(new byte[0][]));
+				long entries = 0;
+				if (countEntries) {
+					List<CompletableFuture<byte[]>> heads = new ArrayList<>(keys.size());
+					keys.forEach((key) -> heads.add(async((api) -> api.getrange(key, 0, 0))));
+					for (CompletableFuture<byte[]> head : heads) {
+						byte[] first = head.join();
+						if (first != null && first.length > 0 && first[0] != FENCE_MARK) {
+							entries++;
+						}
+					}
+				}
+				long unlinked = delete(keys.toArray(new byte[0][]));
+				deleted += countEntries ? Math.min(entries, unlinked) : unlinked;
 			}
 			cursor = page;
 		}

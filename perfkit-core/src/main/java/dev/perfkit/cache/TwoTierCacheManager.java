@@ -1,6 +1,7 @@
 package dev.perfkit.cache;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -35,6 +36,9 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 	/** The default invalidation channel. */
 	public static final String DEFAULT_CHANNEL = "perfkit:cache:invalidations";
 
+	/** How often each instance states its last message number and reconciles. */
+	static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
+
 	private final Function<String, CacheSettings> settings;
 
 	private final RedisConnector connector;
@@ -48,6 +52,8 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 	private final Map<String, TwoTierCache> caches = new ConcurrentHashMap<>();
 
 	private final Collection<String> names = Collections.synchronizedSet(new LinkedHashSet<>());
+
+	private Duration heartbeat = DEFAULT_HEARTBEAT;
 
 	/**
 	 * Create a manager.
@@ -87,7 +93,31 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 			}
 		});
 		this.connector.connect();
-		this.bus.start(this.connector.settings().reconnectBackoff());
+		this.bus.start(this.connector.settings().reconnectBackoff(), this.heartbeat, this::reconcile);
+	}
+
+	/**
+	 * Change how often this instance publishes its heartbeat and reconciles; call before
+	 * {@link #start()}.
+	 * @param heartbeat the interval
+	 */
+	void heartbeat(Duration heartbeat) {
+		this.heartbeat = heartbeat;
+	}
+
+	/**
+	 * Delete from Redis and announce what could not be written or announced, in every
+	 * cache that has such keys, while Redis answers. Runs on the channel's thread.
+	 */
+	private void reconcile() {
+		if (this.connector == null || !this.connector.isAvailable()) {
+			return;
+		}
+		this.caches.values().forEach((cache) -> {
+			if (!cache.reconciled()) {
+				cache.recover();
+			}
+		});
 	}
 
 	@Override
@@ -124,6 +154,14 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 	 */
 	public boolean hasRemote() {
 		return this.connector != null;
+	}
+
+	InvalidationBus bus() {
+		return this.bus;
+	}
+
+	Collection<TwoTierCache> caches() {
+		return this.caches.values();
 	}
 
 	@Override

@@ -23,9 +23,15 @@ final class CacheFixture implements AutoCloseable {
 
 	static final Duration BOUND = Duration.ofSeconds(20);
 
+	/** Tests hear of lost messages and reconcile sooner than the default second. */
+	static final Duration HEARTBEAT = Duration.ofMillis(100);
+
 	final String prefix = "perfkit:test:" + UUID.randomUUID() + ":";
 
 	final String channel = this.prefix + "invalidations";
+
+	/** The heartbeat of the instances built from now on. */
+	Duration heartbeat = HEARTBEAT;
 
 	private final AbstractRedisClient client;
 
@@ -65,6 +71,7 @@ final class CacheFixture implements AutoCloseable {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		TwoTierCacheManager manager = new TwoTierCacheManager(TwoTierCacheManager.uniform(settings), connector,
 				registry, this.channel, List.of(), true);
+		manager.heartbeat(this.heartbeat);
 		manager.start();
 		this.closeables.add(manager);
 		if (connector != null) {

@@ -261,7 +261,8 @@ public class PerfkitCacheProperties {
 		private boolean enabled;
 
 		/**
-		 * How long a lease lives if its holder dies mid-load.
+		 * How long a lease lives if its holder dies mid-load. Also how long a load's fill
+		 * fence lives: a load that takes longer returns its value but does not cache it.
 		 */
 		private Duration ttl = Duration.ofSeconds(10);
 

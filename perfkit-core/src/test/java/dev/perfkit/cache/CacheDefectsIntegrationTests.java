@@ -1,0 +1,160 @@
+package dev.perfkit.cache;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import dev.perfkit.test.RedisEndpoint;
+import dev.perfkit.test.RedisProcess;
+import dev.perfkit.test.Resp;
+import dev.perfkit.test.TestRedis;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One test per defect found in issue 10, each written to fail before its fix.
+ */
+class CacheDefectsIntegrationTests {
+
+	@Test
+	void aLoadedNullIsNullForTheCallerWhenNullsAreNotCached() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			TwoTierCache cache = fixture.instance(fixture.settings().withNullValues(false, Duration.ofSeconds(30)))
+				.cache("users");
+			Object sync = cache.get("nobody", () -> null);
+			assertThat(sync).isNull();
+			CompletableFuture<Object> async = cache.retrieve("no-one", () -> CompletableFuture.completedFuture(null));
+			assertThat(async.get(10, TimeUnit.SECONDS)).isNull();
+		}
+	}
+
+	@Test
+	void theSnapshotCountsTheLoadsOfSpringsCacheableWithoutSync() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			CacheFixture.Instance instance = fixture.instance(fixture.settings());
+			TwoTierCache cache = instance.cache("users");
+			for (int i = 0; i < 5; i++) {
+				// What CacheAspectSupport does for @Cacheable without sync: get, call, put.
+				if (cache.get("user-" + i) == null) {
+					cache.put("user-" + i, "name-" + i);
+				}
+			}
+			assertThat(instance.manager().snapshot().caches().get(0).counts().loads()).isEqualTo(5);
+			assertThat(cache.get("user-3", String.class)).isEqualTo("name-3");
+		}
+	}
+
+	@Test
+	void aPutAfterAMissedReadOnTheSameThreadNeverLeavesAnOlderValue() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			TwoTierCache a = fixture.instance(fixture.settings()).cache("users");
+			TwoTierCache b = fixture.instance(fixture.settings()).cache("users");
+			// A @Cacheable method that missed and then threw: no put followed the read.
+			assertThat(a.get("alice")).isNull();
+			b.put("alice", "v1");
+			// Later, on the same thread, a @CachePut of a newer value.
+			a.put("alice", "v2");
+			await("B dropped v1").atMost(CacheFixture.BOUND).untilAsserted(() -> {
+				org.springframework.cache.Cache.ValueWrapper found = b.get("alice");
+				assertThat((found != null) ? found.get() : null).isIn(null, "v2");
+			});
+			org.springframework.cache.Cache.ValueWrapper onA = a.get("alice");
+			assertThat((onA != null) ? onA.get() : null).isIn(null, "v2");
+		}
+	}
+
+	@Test
+	void aFailedReadLeavesNothingToReconcile() throws Exception {
+		try (RedisProcess redis = RedisProcess.start();
+				CacheFixture fixture = new CacheFixture("127.0.0.1", redis.port())) {
+			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			TwoTierCache cache = a.cache("users");
+			redis.kill();
+			await("Redis unavailable").atMost(CacheFixture.BOUND).until(() -> !a.connector().isAvailable());
+			assertThat(cache.getAll(java.util.List.of("x", "y"))).isEmpty();
+			assertThat(cache.get("z")).isNull();
+			// Before, a failed batch read marked the whole cache, to be cleared in Redis on recovery.
+			assertThat(cache.reconciled()).isTrue();
+		}
+	}
+
+	/**
+	 * Found by the checker on a cluster with killed command connections: an evict (or
+	 * clear) whose Redis call failed leaves the old entry in Redis; the same instance reads
+	 * it back into its local tier before reconciliation runs; reconciliation deleted it from
+	 * Redis and told only the other instances, so the copy outlived the round.
+	 */
+	@Test
+	void reconciliationAlsoDropsTheReconcilingInstancesOwnCopy() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			// Reconcile by hand, not on the heartbeat tick.
+			fixture.heartbeat = Duration.ofHours(1);
+			TwoTierCache cache = fixture.instance(fixture.settings()).cache("users");
+			cache.put("alice", "v1");
+			// What an evict whose Redis call failed leaves: the key remembered for
+			// reconciliation, no local copy, and the old entry still in Redis.
+			cache.ledger().recordKey("alice");
+			((com.github.benmanes.caffeine.cache.Cache<String, ?>) cache.getNativeCache()).invalidate("alice");
+			assertThat(cache.get("alice", String.class)).isEqualTo("v1");
+			cache.recover();
+			assertThat(cache.reconciled()).isTrue();
+			assertThat(cache.get("alice")).isNull();
+		}
+	}
+
+	@Test
+	void theLeaseKeyIsUnderTheKeyPrefix() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			TwoTierCache cache = fixture
+				.instance(fixture.settings().withLease(true, Duration.ofSeconds(10), Duration.ofSeconds(5)))
+				.cache("users");
+			Object[] leaseKeys = new Object[1];
+			cache.get("alice", () -> {
+				leaseKeys[0] = Resp.call(redis.host(), redis.port(), "EXISTS", fixture.prefix + "lease:users:alice");
+				return "Alice";
+			});
+			assertThat(leaseKeys[0]).isEqualTo(1L);
+		}
+	}
+
+	@Test
+	void aCopyFromRedisLivesLocallyNoLongerThanTheEntryInRedis() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			TwoTierCache a = fixture.instance(fixture.settings()).cache("users");
+			TwoTierCache b = fixture.instance(fixture.settings()).cache("users");
+			a.put("alice", "Alice");
+			String key = fixture.prefix + "users:alice";
+			assertThat(Resp.call(redis.host(), redis.port(), "PEXPIRE", key, "400")).isEqualTo(1L);
+			assertThat(b.get("alice", String.class)).isEqualTo("Alice");
+			await("the entry expired in Redis").atMost(CacheFixture.BOUND)
+				.until(() -> Long.valueOf(0).equals(Resp.call(redis.host(), redis.port(), "EXISTS", key)));
+			// Another instance may now load and fill a newer value without announcing it.
+			assertThat(b.get("alice")).isNull();
+		}
+	}
+
+	@Test
+	void aLoaderThatReadsItsOwnKeyFailsInsteadOfWaitingForItself() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			TwoTierCache cache = fixture.instance(fixture.settings()).cache("users");
+			CompletableFuture<Object> load = CompletableFuture
+				.supplyAsync(() -> cache.get("alice", () -> cache.get("alice", () -> "inner")));
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> load.get(10, TimeUnit.SECONDS))
+				.havingRootCause()
+				.isInstanceOf(IllegalStateException.class)
+				.withMessageContaining("Recursive load");
+		}
+	}
+
+}

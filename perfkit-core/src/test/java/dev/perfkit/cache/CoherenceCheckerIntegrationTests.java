@@ -1,0 +1,407 @@
+package dev.perfkit.cache;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+
+import dev.perfkit.redis.RedisConnectorSettings;
+import dev.perfkit.test.RedisCluster;
+import dev.perfkit.test.RedisEndpoint;
+import dev.perfkit.test.RedisProcess;
+import dev.perfkit.test.Resp;
+import io.lettuce.core.api.sync.RedisStringCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.codec.ByteArrayCodec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import org.springframework.cache.Cache;
+import org.springframework.cache.caffeine.CaffeineCacheManager;
+import org.springframework.data.redis.cache.RedisCacheConfiguration;
+import org.springframework.data.redis.cache.RedisCacheManager;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.serializer.RedisSerializationContext.SerializationPair;
+import org.springframework.data.redis.serializer.RedisSerializer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Runs {@link CoherenceChecker} against three perfkit instances over one Redis (standalone
+ * and a 3-master cluster, with and without faults), and on demand against Spring's stock
+ * cache managers with the same seeds.
+ * <p>
+ * {@code -Dperfkit.checker.seed=N} replays a run (each test prints its seed);
+ * {@code -Dperfkit.checker.rounds=N} runs N rounds per test instead of the CI budget;
+ * {@code -Dperfkit.checker.stock=true} also runs the stock managers.
+ */
+class CoherenceCheckerIntegrationTests {
+
+	private static final long SEED = Long.getLong("perfkit.checker.seed", new Random().nextLong() & 0xFFFF_FFFFL);
+
+	private static final int WRITER_OPS = 30;
+
+	@Test
+	void perfkitOnStandaloneRedisLeavesNoStaleKey() throws Exception {
+		try (RedisProcess redis = RedisProcess.start(); PerfkitTarget target = PerfkitTarget.standalone(redis)) {
+			assertNoStaleKey(target, 70, false);
+		}
+	}
+
+	@Test
+	void perfkitOnStandaloneRedisLeavesNoStaleKeyDespiteFaults() throws Exception {
+		try (RedisProcess redis = RedisProcess.start(); PerfkitTarget target = PerfkitTarget.standalone(redis)) {
+			assertNoStaleKey(target, 50, true);
+		}
+	}
+
+	@Test
+	void perfkitOnClusterLeavesNoStaleKeyWithAndWithoutFaults() throws Exception {
+		try (RedisCluster cluster = RedisCluster.start(); PerfkitTarget target = PerfkitTarget.cluster(cluster)) {
+			assertNoStaleKey(target, 50, false);
+			assertNoStaleKey(target, 30, true);
+		}
+	}
+
+	@Test
+	void aReadAfterAWriteOnTheWritingInstanceSeesTheWrite() throws Exception {
+		try (RedisProcess redis = RedisProcess.start(); PerfkitTarget target = PerfkitTarget.standalone(redis)) {
+			assertThat(readYourWrites(target.caches(), 500)).isZero();
+		}
+	}
+
+	/**
+	 * One writer on the first instance changes the database, then evicts or puts the key,
+	 * then reads it on the same thread, while loaders on every instance keep reading it.
+	 * @return how many of the writer's reads returned a value older than its write
+	 */
+	static int readYourWrites(List<Cache> caches, int writes) throws Exception {
+		java.util.concurrent.atomic.AtomicLong database = new java.util.concurrent.atomic.AtomicLong();
+		java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+		java.util.concurrent.Callable<String> loader = () -> {
+			String value = "v" + database.get();
+			java.util.concurrent.locks.LockSupport.parkNanos(300_000);
+			return value;
+		};
+		List<Thread> readers = new ArrayList<>();
+		List<Cache> readerCaches = new ArrayList<>(caches);
+		// Two on the writing instance, whose copies from Redis race the writer's own install.
+		readerCaches.add(caches.get(0));
+		for (Cache cache : readerCaches) {
+			Thread reader = new Thread(() -> {
+				while (!stop.get()) {
+					cache.get("k", loader);
+				}
+			});
+			reader.start();
+			readers.add(reader);
+		}
+		int stale = 0;
+		Random random = new Random(SEED);
+		Cache writer = caches.get(0);
+		try {
+			for (int i = 0; i < writes; i++) {
+				String written = "v" + database.incrementAndGet();
+				if (random.nextBoolean()) {
+					writer.evict("k");
+				}
+				else {
+					writer.put("k", written);
+				}
+				if (!written.equals(writer.get("k", loader))) {
+					stale++;
+				}
+			}
+		}
+		finally {
+			stop.set(true);
+			for (Thread reader : readers) {
+				reader.join(10_000);
+			}
+		}
+		return stale;
+	}
+
+	@Test
+	@EnabledIfSystemProperty(named = "perfkit.checker.stock", matches = "true")
+	void stockManagersUnderTheSameSeeds() throws Exception {
+		int rounds = rounds(50);
+		List<String> report = new ArrayList<>();
+		List<String> details = new ArrayList<>();
+		try (RedisProcess redis = RedisProcess.start()) {
+			try (PerfkitTarget target = PerfkitTarget.standalone(redis)) {
+				report(target, rounds, report, details);
+			}
+			try (StockRedisTarget target = new StockRedisTarget(redis.endpoint())) {
+				report(target, rounds, report, details);
+			}
+			try (StockCaffeineTarget target = new StockCaffeineTarget()) {
+				report(target, rounds, report, details);
+			}
+			try (PerfkitTarget target = PerfkitTarget.standalone(redis)) {
+				report.add("read-your-writes, perfkit: " + readYourWrites(target.caches(), 300) + " stale of 300");
+			}
+			try (StockRedisTarget target = new StockRedisTarget(redis.endpoint())) {
+				report.add("read-your-writes, RedisCacheManager: " + readYourWrites(target.caches(), 300)
+						+ " stale of 300");
+			}
+		}
+		System.out.println("Coherence checker, seed " + SEED + ", " + rounds + " rounds each:");
+		report.forEach((line) -> System.out.println("  " + line));
+		details.forEach((line) -> System.out.println("    " + line));
+	}
+
+	private static void report(CoherenceChecker.Target target, int rounds, List<String> report, List<String> details) {
+		CoherenceChecker.Result result = new CoherenceChecker(target, WRITER_OPS, false).run(SEED, rounds);
+		report.add(target.name() + ": " + result);
+		details.addAll(result.failures());
+	}
+
+	private static int rounds(int ciRounds) {
+		return Integer.getInteger("perfkit.checker.rounds", ciRounds);
+	}
+
+	private static void assertNoStaleKey(CoherenceChecker.Target target, int ciRounds, boolean faults) {
+		int rounds = rounds(ciRounds);
+		CoherenceChecker checker = new CoherenceChecker(target, WRITER_OPS, faults);
+		CoherenceChecker.Result result;
+		try {
+			result = checker.run(SEED, rounds);
+		}
+		catch (AssertionError ex) {
+			throw new AssertionError(ex.getMessage() + "; replay with -Dperfkit.checker.seed=" + SEED, ex);
+		}
+		System.out.println("Coherence checker " + target.name() + (faults ? " with faults" : "") + ", seed " + SEED
+				+ ": " + result);
+		assertThat(result.failures()).as("stale keys; replay with -Dperfkit.checker.seed=" + SEED).isEmpty();
+		assertThat(result.errors()).as("operations that threw: " + checker.firstError()).isZero();
+	}
+
+	/**
+	 * Three perfkit instances, each a manager with a connector of its own.
+	 */
+	static final class PerfkitTarget implements CoherenceChecker.Target {
+
+		private final CacheFixture fixture;
+
+		private final List<CacheFixture.Instance> instances = new ArrayList<>();
+
+		private final List<RedisEndpoint> nodes;
+
+		private final RedisProcess restartable;
+
+		private final io.lettuce.core.api.StatefulConnection<byte[], byte[]> peek;
+
+		private final RedisStringCommands<byte[], byte[]> peekCommands;
+
+		private final String name;
+
+		private PerfkitTarget(String name, CacheFixture fixture, List<RedisEndpoint> nodes, RedisProcess restartable) {
+			this.name = name;
+			this.fixture = fixture;
+			this.nodes = nodes;
+			this.restartable = restartable;
+			CacheSettings settings = fixture.settings();
+			RedisConnectorSettings connector = RedisConnectorSettings.defaults("cache")
+				.withCommandTimeout(Duration.ofMillis(500))
+				.withBreaker(3, Duration.ofMillis(200));
+			for (int i = 0; i < 3; i++) {
+				this.instances.add(fixture.instance(settings, connector));
+			}
+			if (fixture.client() instanceof RedisClusterClient cluster) {
+				var connection = cluster.connect(ByteArrayCodec.INSTANCE);
+				this.peek = connection;
+				this.peekCommands = connection.sync();
+			}
+			else {
+				var connection = ((RedisClient) fixture.client()).connect(ByteArrayCodec.INSTANCE);
+				this.peek = connection;
+				this.peekCommands = connection.sync();
+			}
+		}
+
+		static PerfkitTarget standalone(RedisProcess redis) {
+			return new PerfkitTarget("perfkit (standalone)", new CacheFixture("127.0.0.1", redis.port()),
+					List.of(redis.endpoint()), redis);
+		}
+
+		static PerfkitTarget cluster(RedisCluster cluster) {
+			return new PerfkitTarget("perfkit (cluster)", new CacheFixture(cluster.seeds()), cluster.nodes(), null);
+		}
+
+		@Override
+		public String name() {
+			return this.name;
+		}
+
+		@Override
+		public List<Cache> caches() {
+			return this.instances.stream().map((instance) -> (Cache) instance.cache("checker")).toList();
+		}
+
+		@Override
+		public boolean settled() {
+			for (CacheFixture.Instance instance : this.instances) {
+				if (!instance.connector().isAvailable() || !instance.manager().bus().isSubscribed()
+						|| !instance.manager().caches().stream().allMatch(TwoTierCache::reconciled)) {
+					return false;
+				}
+			}
+			for (CacheFixture.Instance sender : this.instances) {
+				InvalidationBus from = sender.manager().bus();
+				for (CacheFixture.Instance receiver : this.instances) {
+					if (receiver != sender && receiver.manager().bus().lastSeen(from.sender()) < from.sequence()) {
+						return false;
+					}
+				}
+			}
+			return true;
+		}
+
+		@Override
+		public boolean staleInStore(String key, String expected) {
+			TwoTierCache cache = this.instances.get(0).cache("checker");
+			byte[] redisKey = (cache.settings().keyPrefix() + "checker:" + key)
+				.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			java.util.concurrent.atomic.AtomicReference<byte[]> found = new java.util.concurrent.atomic.AtomicReference<>();
+			await("raw GET").atMost(CacheFixture.BOUND).ignoreExceptions().until(() -> {
+				found.set(this.peekCommands.get(redisKey));
+				return true;
+			});
+			byte[] bytes = found.get();
+			if (bytes == null || bytes.length == 0 || bytes[0] != Envelope.MAGIC) {
+				return false;
+			}
+			return !expected.equals(Envelope.unwrap(cache.settings().codec(), bytes));
+		}
+
+		@Override
+		public int faults() {
+			return (this.restartable != null) ? 3 : 2;
+		}
+
+		@Override
+		public void fault(int which, Random random) {
+			switch (which) {
+				case 0 -> this.nodes.forEach((node) -> Resp.call(node.host(), node.port(), "CLIENT", "KILL", "TYPE",
+						"pubsub"));
+				case 1 -> this.nodes.forEach((node) -> Resp.call(node.host(), node.port(), "CLIENT", "KILL", "TYPE",
+						"normal"));
+				default -> this.restartable.restart();
+			}
+		}
+
+		@Override
+		public void close() throws Exception {
+			this.peek.close();
+			this.fixture.close();
+		}
+
+	}
+
+	/**
+	 * Three Spring Data Redis {@link RedisCacheManager}s over one Redis, with their defaults
+	 * apart from string values.
+	 */
+	static final class StockRedisTarget implements CoherenceChecker.Target {
+
+		private final List<LettuceConnectionFactory> factories = new ArrayList<>();
+
+		private final List<Cache> caches = new ArrayList<>();
+
+		private final String prefix = "perfkit:test:" + UUID.randomUUID() + ":";
+
+		StockRedisTarget(RedisEndpoint redis) {
+			this(() -> new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port())));
+		}
+
+		StockRedisTarget(List<String> clusterSeeds) {
+			this(() -> new LettuceConnectionFactory(new RedisClusterConfiguration(clusterSeeds)));
+		}
+
+		private StockRedisTarget(java.util.function.Supplier<LettuceConnectionFactory> factories) {
+			for (int i = 0; i < 3; i++) {
+				LettuceConnectionFactory factory = factories.get();
+				factory.afterPropertiesSet();
+				factory.start();
+				this.factories.add(factory);
+				RedisCacheManager manager = RedisCacheManager.builder(factory)
+					.cacheDefaults(RedisCacheConfiguration.defaultCacheConfig()
+						.entryTtl(Duration.ofMinutes(10))
+						.prefixCacheNameWith(this.prefix)
+						.serializeValuesWith(SerializationPair.fromSerializer(RedisSerializer.string())))
+					.build();
+				manager.afterPropertiesSet();
+				this.caches.add(manager.getCache("checker"));
+			}
+		}
+
+		@Override
+		public String name() {
+			return "RedisCacheManager";
+		}
+
+		@Override
+		public List<Cache> caches() {
+			return this.caches;
+		}
+
+		@Override
+		public boolean settled() {
+			return true;
+		}
+
+		@Override
+		public boolean pollForStaleness() {
+			return true;
+		}
+
+		@Override
+		public void close() {
+			this.factories.forEach(LettuceConnectionFactory::destroy);
+		}
+
+	}
+
+	/**
+	 * Three Spring {@link CaffeineCacheManager}s, one per instance, which share nothing.
+	 */
+	static final class StockCaffeineTarget implements CoherenceChecker.Target {
+
+		private final List<Cache> caches = new ArrayList<>();
+
+		StockCaffeineTarget() {
+			for (int i = 0; i < 3; i++) {
+				CaffeineCacheManager manager = new CaffeineCacheManager();
+				manager.setAsyncCacheMode(true);
+				this.caches.add(manager.getCache("checker"));
+			}
+		}
+
+		@Override
+		public String name() {
+			return "CaffeineCacheManager";
+		}
+
+		@Override
+		public List<Cache> caches() {
+			return this.caches;
+		}
+
+		@Override
+		public boolean settled() {
+			return true;
+		}
+
+		@Override
+		public void close() {
+		}
+
+	}
+
+}
