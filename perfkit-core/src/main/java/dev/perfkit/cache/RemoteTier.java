@@ -200,10 +200,16 @@ final class RemoteTier {
 	Timed getWithTtl(byte[] key) {
 		long start = System.nanoTime();
 		try {
-			RedisFuture<byte[]> value = this.connector.send((api) -> api.get(key));
-			RedisFuture<Long> ttl = this.connector.send((api) -> api.pttl(key));
-			byte[] bytes = this.connector.await(value);
+			// Both commands under one breaker permit: asking twice, the second ask is refused
+			// while the first carries a half-open breaker's trial, which then goes unreported.
+			List<RedisFuture<byte[]>> value = new ArrayList<>(1);
+			RedisFuture<Long> ttl = this.connector.send((api) -> {
+				value.add(api.get(key));
+				return api.pttl(key);
+			});
+			// One connection answers in order: the GET's reply is in once the PTTL's is.
 			Long remaining = this.connector.await(ttl);
+			byte[] bytes = this.connector.await(value.get(0));
 			return (bytes != null) ? new Timed(bytes, (remaining != null) ? remaining : -1) : null;
 		}
 		catch (RuntimeException ex) {

@@ -15,7 +15,9 @@ import java.util.function.LongSupplier;
  * breaker; while open every {@link #tryAcquire()} is refused at once, so callers do not
  * queue behind a dead server. Once {@code openDuration} has passed, exactly one caller
  * wins the move to half-open and carries the trial call: its success closes the breaker,
- * its failure opens it again for another {@code openDuration}. State changes are
+ * its failure opens it again for another {@code openDuration}; a trial not reported
+ * within {@code openDuration} is taken over by the next caller (listeners hear nothing
+ * new: the breaker stays half-open). State changes are
  * compare-and-set on one reference, so concurrent callers agree on who carries the
  * trial, and listeners hear each transition once.
  */
@@ -87,7 +89,11 @@ public final class CircuitBreaker {
 			case CLOSED:
 				return true;
 			case HALF_OPEN:
-				return false;
+				// A trial not reported within an open duration is taken as lost (its caller
+				// gave up without a word): another caller carries the next one, so a caller
+				// that forgets to report can never leave the breaker half-open for good.
+				return this.nanoTime.getAsLong() - current.since >= this.openNanos
+						&& this.phase.compareAndSet(current, new Phase(State.HALF_OPEN, this.nanoTime.getAsLong()));
 			default:
 				if (this.nanoTime.getAsLong() - current.since < this.openNanos) {
 					return false;

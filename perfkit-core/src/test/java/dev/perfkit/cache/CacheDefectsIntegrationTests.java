@@ -110,6 +110,36 @@ class CacheDefectsIntegrationTests {
 		}
 	}
 
+	/**
+	 * Found by the two-instance load smoke: a read sends {@code GET} and {@code PTTL} back
+	 * to back, each asking the circuit breaker. Once the breaker had opened (command
+	 * timeouts on a starved host) and its open duration passed, the {@code GET} carried the
+	 * trial and the {@code PTTL} was refused while the trial was out, so the read failed
+	 * without ever reporting the trial: the breaker stayed half-open and refused every
+	 * command for the rest of the run. Every write of that instance then went to its local
+	 * tier only, and the other instance never heard of them.
+	 */
+	@Test
+	void aReadCarriesTheBreakersTrialAndClosesIt() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			TwoTierCache cache = a.cache("users");
+			cache.put("alice", "v1");
+			((com.github.benmanes.caffeine.cache.Cache<String, ?>) cache.getNativeCache()).invalidate("alice");
+			// The fixture's breaker opens after 3 consecutive failures, for 300 ms.
+			for (int i = 0; i < 3; i++) {
+				a.connector().breaker().onFailure();
+			}
+			assertThat(a.connector().breaker().state()).isEqualTo(dev.perfkit.redis.CircuitBreaker.State.OPEN);
+			await("a read closed the breaker").atMost(CacheFixture.BOUND).untilAsserted(() -> {
+				((com.github.benmanes.caffeine.cache.Cache<String, ?>) cache.getNativeCache()).invalidate("alice");
+				assertThat(cache.get("alice", String.class)).isEqualTo("v1");
+				assertThat(a.connector().breaker().state()).isEqualTo(dev.perfkit.redis.CircuitBreaker.State.CLOSED);
+			});
+		}
+	}
+
 	@Test
 	void theLeaseKeyIsUnderTheKeyPrefix() throws Exception {
 		RedisEndpoint redis = TestRedis.get();

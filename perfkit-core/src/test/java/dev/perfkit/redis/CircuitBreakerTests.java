@@ -61,6 +61,24 @@ class CircuitBreakerTests {
 		assertThat(this.breaker.tryAcquire()).isTrue();
 	}
 
+	/**
+	 * A trial whose outcome is never reported (its caller gave up before sending it, say)
+	 * must not keep the breaker half-open for good, refusing every call from then on.
+	 */
+	@Test
+	void aTrialNeverReportedIsTakenOverAfterTheOpenDuration() {
+		openIt();
+		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
+		assertThat(this.breaker.tryAcquire()).isTrue();
+		this.now.addAndGet(Duration.ofSeconds(5).toNanos() - 1);
+		assertThat(this.breaker.tryAcquire()).isFalse();
+		this.now.addAndGet(1);
+		assertThat(this.breaker.tryAcquire()).isTrue();
+		assertThat(this.breaker.tryAcquire()).isFalse();
+		this.breaker.onSuccess();
+		assertThat(this.breaker.state()).isEqualTo(State.CLOSED);
+	}
+
 	@Test
 	void listenersHearEachTransitionOnce() {
 		List<State> heard = new ArrayList<>();
