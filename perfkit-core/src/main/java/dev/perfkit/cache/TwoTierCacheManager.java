@@ -107,10 +107,14 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 
 	/**
 	 * Delete from Redis and announce what could not be written or announced, in every
-	 * cache that has such keys, while Redis answers. Runs on the channel's thread.
+	 * cache that has such keys, while Redis answers. Runs on the channel's thread. Goes by
+	 * the connection, not the breaker: while the breaker is open the first command fails at
+	 * once, and once its open duration has passed that command is the breaker's trial, so
+	 * reconciliation never waits for a caller to close the breaker (after a load stops,
+	 * none may come).
 	 */
 	private void reconcile() {
-		if (this.connector == null || !this.connector.isAvailable()) {
+		if (this.connector == null || !this.connector.isConnected()) {
 			return;
 		}
 		this.caches.values().forEach((cache) -> {

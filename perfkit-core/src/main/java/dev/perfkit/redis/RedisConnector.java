@@ -277,6 +277,19 @@ public final class RedisConnector implements AutoCloseable {
 	}
 
 	/**
+	 * Return whether the connection is open, whatever the breaker says. Background work
+	 * that must eventually reach Redis (reconciliation) goes by this and lets the breaker
+	 * decide: its command is refused at once while the breaker is open, and carries the
+	 * trial once the open duration has passed, so an open breaker closes again even when
+	 * no caller asks anything.
+	 * @return whether the connection is open
+	 */
+	public boolean isConnected() {
+		StatefulConnection<byte[], byte[]> current = this.connection;
+		return current != null && current.isOpen();
+	}
+
+	/**
 	 * Return whether the native client talks to a Redis Cluster.
 	 * @return whether this is a cluster
 	 */

@@ -140,6 +140,33 @@ class CacheDefectsIntegrationTests {
 		}
 	}
 
+	/**
+	 * Found by the two-instance load smoke: an evict refused by an open breaker is
+	 * remembered for reconciliation, which ran only while the breaker let commands through,
+	 * and only a caller's command moves an open breaker to its trial. Once the load
+	 * stopped, nobody called, the breaker stayed open, the evict was never reconciled, and
+	 * the other instance served the old value from Redis for the entry's whole TTL.
+	 */
+	@Test
+	void aWriteRefusedByTheBreakerIsReconciledWithoutAnyCaller() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			TwoTierCache onA = a.cache("users");
+			TwoTierCache onB = fixture.instance(fixture.settings()).cache("users");
+			onA.put("alice", "v1");
+			assertThat(onB.get("alice", String.class)).isEqualTo("v1");
+			for (int i = 0; i < 3; i++) {
+				a.connector().breaker().onFailure();
+			}
+			onA.evict("alice");
+			assertThat(onA.reconciled()).isFalse();
+			await("A reconciled its evict").atMost(CacheFixture.BOUND).until(onA::reconciled);
+			assertThat(Resp.call(redis.host(), redis.port(), "EXISTS", fixture.prefix + "users:alice")).isEqualTo(0L);
+			await("B heard of it").atMost(CacheFixture.BOUND).until(() -> onB.get("alice") == null);
+		}
+	}
+
 	@Test
 	void theLeaseKeyIsUnderTheKeyPrefix() throws Exception {
 		RedisEndpoint redis = TestRedis.get();
