@@ -26,9 +26,12 @@ public record CacheStatisticsSnapshot(boolean redisAvailable, String breakerStat
 	 * @param localSize the local tier's estimated size
 	 * @param localMaxSize the local bound
 	 * @param counts the counts since start
+	 * @param reconciling whether writes that could not reach Redis (or whose announcement
+	 * failed) still wait to be deleted there and announced; other instances may serve the
+	 * values they replaced until then
 	 */
 	public record CacheView(String name, CacheMode mode, long ttlMillis, long localTtlMillis, long localSize,
-			long localMaxSize, Counts counts) {
+			long localMaxSize, Counts counts, boolean reconciling) {
 	}
 
 	/**

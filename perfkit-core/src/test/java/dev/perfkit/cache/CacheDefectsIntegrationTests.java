@@ -161,7 +161,11 @@ class CacheDefectsIntegrationTests {
 			}
 			onA.evict("alice");
 			assertThat(onA.reconciled()).isFalse();
+			assertThat(a.manager().snapshot().caches()).singleElement()
+				.satisfies((view) -> assertThat(view.reconciling()).isTrue());
 			await("A reconciled its evict").atMost(CacheFixture.BOUND).until(onA::reconciled);
+			assertThat(a.manager().snapshot().caches()).singleElement()
+				.satisfies((view) -> assertThat(view.reconciling()).isFalse());
 			assertThat(Resp.call(redis.host(), redis.port(), "EXISTS", fixture.prefix + "users:alice")).isEqualTo(0L);
 			await("B heard of it").atMost(CacheFixture.BOUND).until(() -> onB.get("alice") == null);
 		}

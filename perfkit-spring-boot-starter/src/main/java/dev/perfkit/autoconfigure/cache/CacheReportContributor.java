@@ -42,6 +42,7 @@ final class CacheReportContributor implements ReportContributor {
 			draft.cacheDetail(name, "localSize", cache.localSize());
 			draft.cacheDetail(name, "localMaxSize", cache.localMaxSize());
 			draft.cacheDetail(name, "breakerState", breaker);
+			draft.cacheDetail(name, "reconciliation", cache.reconciling() ? "pending" : "none");
 		}
 		if (this.manager.hasRemote()) {
 			draft.sectionDetail(ReportSection.CACHE, "invalidations",

@@ -37,14 +37,16 @@ final class PerfkitCacheHealthIndicator extends AbstractHealthIndicator {
 			builder.withDetail("state", "local-only");
 			return;
 		}
-		boolean healthy = snapshot.redisAvailable() && snapshot.subscribed();
+		boolean reconciling = snapshot.caches().stream().anyMatch(CacheStatisticsSnapshot.CacheView::reconciling);
+		boolean healthy = snapshot.redisAvailable() && snapshot.subscribed() && !reconciling;
 		if (!healthy) {
 			builder.status(DEGRADED);
 		}
 		builder.withDetail("state", healthy ? "ok" : "degraded")
 			.withDetail("redis", snapshot.redisAvailable() ? "available" : "unavailable")
 			.withDetail("invalidations", snapshot.subscribed() ? "subscribed" : "not subscribed")
-			.withDetail("breaker", snapshot.breakerState());
+			.withDetail("breaker", snapshot.breakerState())
+			.withDetail("reconciliation", reconciling ? "pending" : "none");
 	}
 
 }
