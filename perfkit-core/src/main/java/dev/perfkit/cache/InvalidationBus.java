@@ -151,7 +151,9 @@ final class InvalidationBus implements AutoCloseable {
 		}
 		// Keep the newest sample old enough, for the next tick.
 		this.samples.addFirst(new long[] { now - lag, stated });
-		if (this.closed || !this.connector.isAvailable()) {
+		// By the connection, not the breaker: once an open breaker's duration has passed, the
+		// heartbeat is its trial, so the breaker closes again even when no caller asks.
+		if (this.closed || !this.connector.isConnected()) {
 			return;
 		}
 		Invalidation beat = new Invalidation(Invalidation.Kind.HEARTBEAT, this.sender, stated, "",

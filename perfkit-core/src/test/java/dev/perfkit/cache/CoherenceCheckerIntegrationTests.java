@@ -282,7 +282,7 @@ class CoherenceCheckerIntegrationTests {
 
 		@Override
 		public int faults() {
-			return (this.restartable != null) ? 3 : 2;
+			return (this.restartable != null) ? 4 : 3;
 		}
 
 		@Override
@@ -292,6 +292,10 @@ class CoherenceCheckerIntegrationTests {
 						"pubsub"));
 				case 1 -> this.nodes.forEach((node) -> Resp.call(node.host(), node.port(), "CLIENT", "KILL", "TYPE",
 						"normal"));
+				// Redis too slow to answer, connections intact: commands time out, breakers
+				// open, writes wait for reconciliation (what a starved host does under load).
+				case 2 -> this.nodes.forEach((node) -> Resp.call(node.host(), node.port(), "CLIENT", "PAUSE",
+						String.valueOf(600 + random.nextInt(1200)), "ALL"));
 				default -> this.restartable.restart();
 			}
 		}
