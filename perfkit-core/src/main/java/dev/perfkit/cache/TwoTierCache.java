@@ -3,9 +3,7 @@ package dev.perfkit.cache;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -100,7 +98,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private final String keyPrefix;
 
-	private final byte[] keyPrefixBytes;
+	private final CacheTiers tiers;
 
 	private final ConcurrentHashMap<String, Flight> loading = new ConcurrentHashMap<>();
 
@@ -110,17 +108,14 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	TwoTierCache(String name, CacheSettings settings, RemoteTier remote, InvalidationBus bus, CacheMetrics metrics) {
 		super(settings.cacheNullValues());
+		this.tiers = new CacheTiers(name, settings, remote, bus, metrics);
 		this.name = name;
 		this.settings = settings;
-		this.local = settings.mode().usesLocal() ? new LocalTier(settings.localMaxSize(), settings.localTtl()) : null;
-		this.remote = settings.mode().usesRemote() ? remote : null;
-		this.bus = (this.local != null) ? bus : null;
+		this.local = this.tiers.local();
+		this.remote = this.tiers.remote();
+		this.bus = this.tiers.bus();
 		this.metrics = metrics;
 		this.keyPrefix = settings.keyPrefix() + name + ":";
-		this.keyPrefixBytes = this.keyPrefix.getBytes(StandardCharsets.UTF_8);
-		if (this.local != null) {
-			metrics.localSize(this.local, LocalTier::size);
-		}
 	}
 
 	@Override
@@ -147,9 +142,9 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	@Override
 	protected Object lookup(Object key) {
 		String id = id(key);
-		Object found = lookupLocal(id);
+		Object found = this.tiers.lookupLocal(id);
 		if (found == null) {
-			found = lookupRemote(id);
+			found = this.tiers.lookupRemote(id);
 		}
 		if (found == null) {
 			// Spring's @Cacheable without sync reads, calls the method, then puts its result:
@@ -179,22 +174,22 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	@SuppressWarnings("unchecked")
 	public <T> T get(Object key, Callable<T> valueLoader) {
 		String id = id(key);
-		Object found = lookupLocal(id);
+		Object found = this.tiers.lookupLocal(id);
 		if (found == null) {
-			found = lookupRemote(id);
+			found = this.tiers.lookupRemote(id);
 		}
 		CacheStatus.record(found != null);
 		if (found != null) {
 			return (T) fromStoreValue(found);
 		}
-		Flight mine = new Flight(new CompletableFuture<>(), token(), Thread.currentThread());
+		Flight mine = new Flight(new CompletableFuture<>(), this.tiers.token(), Thread.currentThread());
 		Flight running;
 		while ((running = this.loading.putIfAbsent(id, mine)) != null) {
 			if (running.thread() == mine.thread()) {
 				throw new IllegalStateException("Recursive load of key '" + key + "' in cache '" + this.name
 						+ "': the loader reads its own key");
 			}
-			if (!changedSince(id, running.token())) {
+			if (!this.tiers.changedSince(id, running.token())) {
 				return (T) fromStoreValue(await(running.future(), key, valueLoader));
 			}
 			// That load began before a write of the key: its value may be older than the write,
@@ -221,28 +216,28 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	@Override
 	public CompletableFuture<?> retrieve(Object key) {
 		String id = id(key);
-		Object found = lookupLocal(id);
+		Object found = this.tiers.lookupLocal(id);
 		if (found != null) {
 			return CompletableFuture.completedFuture(wrap(found));
 		}
 		if (this.remote == null) {
 			return null;
 		}
-		return lookupRemoteAsync(id).thenApply((store) -> (store != null) ? wrap(store) : null);
+		return this.tiers.lookupRemoteAsync(id).thenApply((store) -> (store != null) ? wrap(store) : null);
 	}
 
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
 		String id = id(key);
-		Object found = lookupLocal(id);
+		Object found = this.tiers.lookupLocal(id);
 		if (found != null) {
 			return CompletableFuture.completedFuture((T) fromStoreValue(found));
 		}
-		Flight mine = new Flight(new CompletableFuture<>(), token(), null);
+		Flight mine = new Flight(new CompletableFuture<>(), this.tiers.token(), null);
 		Flight running;
 		while ((running = this.asyncLoading.putIfAbsent(id, mine)) != null) {
-			if (!changedSince(id, running.token())) {
+			if (!this.tiers.changedSince(id, running.token())) {
 				return running.future().thenApply((store) -> (T) fromStoreValue(store));
 			}
 			if (this.asyncLoading.replace(id, running, mine)) {
@@ -250,7 +245,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			}
 		}
 		long token = mine.token();
-		CompletableFuture<Object> remoteValue = (this.remote != null) ? lookupRemoteAsync(id)
+		CompletableFuture<Object> remoteValue = (this.remote != null) ? this.tiers.lookupRemoteAsync(id)
 				: CompletableFuture.completedFuture(null);
 		// The loader may block: never run it on Redis's event loop.
 		remoteValue.thenCompose((store) -> (store != null) ? CompletableFuture.completedFuture(store)
@@ -306,7 +301,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				// load; drop the key in Redis and everywhere (or remember to, while Redis is
 				// away), and keep the value locally unless the key changed here meanwhile.
 				dropEverywhereElse(id);
-				installLocal(id, store, fence.token(), -1);
+				this.tiers.installLocal(id, store, fence.token(), -1);
 			}
 			else if (!fill(id, store, fence)) {
 				dropEverywhereElse(id);
@@ -341,15 +336,15 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		PendingFills.take(this, id);
 		Object store = toStoreValue(value);
 		if (this.remote != null) {
-			long token = token();
+			long token = this.tiers.token();
 			try {
 				byte[] previous = setIfAbsentAndAnnounce(id, store);
 				if (previous == null) {
 					this.metrics.put();
-					installOwn(id, store, token);
+					this.tiers.installOwn(id, store, token);
 					return null;
 				}
-				Object existing = RemoteTier.isFence(previous) ? null : decode(id, previous);
+				Object existing = RemoteTier.isFence(previous) ? null : this.tiers.decode(id, previous);
 				if (existing != null) {
 					return toValueWrapper(existing);
 				}
@@ -365,7 +360,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (this.local == null) {
 			return null;
 		}
-		LocalTier.Entry existing = this.local.putIfAbsent(id, localEntry(id, store, -1));
+		LocalTier.Entry existing = this.local.putIfAbsent(id, this.tiers.localEntry(id, store, -1));
 		if (existing == null) {
 			this.metrics.put();
 			return null;
@@ -414,7 +409,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (this.remote != null) {
 			boolean cleared = false;
 			try {
-				had = this.remote.deleteMatching(globEscape(this.keyPrefix) + "*", countEntries) > 0;
+				had = this.remote.deleteMatching(CacheTiers.globEscape(this.keyPrefix) + "*", countEntries) > 0;
 				cleared = true;
 			}
 			catch (RuntimeException ex) {
@@ -442,7 +437,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		Map<Object, Object> result = new LinkedHashMap<>();
 		List<Object> missing = new ArrayList<>();
 		for (Object key : keys) {
-			Object store = lookupLocal(id(key));
+			Object store = this.tiers.lookupLocal(id(key));
 			if (store != null) {
 				result.put(key, fromStoreValue(store));
 			}
@@ -453,10 +448,10 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (this.remote == null || missing.isEmpty()) {
 			return result;
 		}
-		long token = token();
+		long token = this.tiers.token();
 		byte[][] redisKeys = new byte[missing.size()][];
 		for (int i = 0; i < missing.size(); i++) {
-			redisKeys[i] = redisKey(id(missing.get(i)));
+			redisKeys[i] = this.tiers.redisKey(id(missing.get(i)));
 		}
 		List<KeyValue<byte[], byte[]>> values;
 		try {
@@ -473,7 +468,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			String id = id(missing.get(i));
 			KeyValue<byte[], byte[]> value = values.get(i);
 			byte[] bytes = value.hasValue() ? value.getValue() : null;
-			Object store = (bytes != null && !RemoteTier.isFence(bytes)) ? decode(id, bytes) : null;
+			Object store = (bytes != null && !RemoteTier.isFence(bytes)) ? this.tiers.decode(id, bytes) : null;
 			this.metrics.get(false, store != null);
 			if (store != null) {
 				result.put(missing.get(i), fromStoreValue(store));
@@ -486,7 +481,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			try {
 				long[] ttls = this.remote.ttls(found);
 				for (int i = 0; i < ttls.length; i++) {
-					installLocal(foundIds.get(i), foundStores.get(i), token, ttls[i]);
+					this.tiers.installLocal(foundIds.get(i), foundStores.get(i), token, ttls[i]);
 				}
 			}
 			catch (RuntimeException ex) {
@@ -509,8 +504,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		long token = invalidateLocally(stores.keySet());
 		if (this.remote != null) {
 			List<CompletableFuture<String>> writes = new ArrayList<>();
-			stores.forEach((id, store) -> writes.add(this.remote.setAsync(redisKey(id),
-					Envelope.wrap(this.settings.codec(), unstore(store)), remoteTtlMillis(id, store))));
+			stores.forEach((id, store) -> writes.add(this.remote.setAsync(this.tiers.redisKey(id),
+					Envelope.wrap(this.settings.codec(), CacheTiers.unstore(store)), this.tiers.remoteTtlMillis(id, store))));
 			boolean written = false;
 			try {
 				CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]))
@@ -530,7 +525,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 		stores.forEach((id, store) -> {
 			this.metrics.put();
-			installOwn(id, store, token);
+			this.tiers.installOwn(id, store, token);
 		});
 	}
 
@@ -543,7 +538,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	public void evictMatching(String pattern) {
 		if (this.remote != null) {
 			try {
-				this.remote.deleteMatching(globEscape(this.keyPrefix) + globOf(pattern), false);
+				this.remote.deleteMatching(CacheTiers.globEscape(this.keyPrefix) + CacheTiers.globOf(pattern), false);
 				announceOrRecord(Invalidation.Kind.PATTERN, List.of(pattern));
 			}
 			catch (RuntimeException ex) {
@@ -551,7 +546,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			}
 		}
 		if (this.local != null) {
-			Pattern regex = regexOf(pattern);
+			Pattern regex = CacheTiers.regexOf(pattern);
 			this.local.invalidateIf((id) -> regex.matcher(id).matches());
 		}
 	}
@@ -567,7 +562,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			case KEYS -> invalidation.keys().forEach(this.local::invalidate);
 			case CLEAR -> this.local.clear();
 			case PATTERN -> {
-				Pattern regex = regexOf(invalidation.keys().get(0));
+				Pattern regex = CacheTiers.regexOf(invalidation.keys().get(0));
 				this.local.invalidateIf((id) -> regex.matcher(id).matches());
 			}
 		}
@@ -594,7 +589,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 		if (this.ledger.takeEverything()) {
 			try {
-				this.remote.deleteMatching(globEscape(this.keyPrefix) + "*", false);
+				this.remote.deleteMatching(CacheTiers.globEscape(this.keyPrefix) + "*", false);
 				publishAndWait(Invalidation.Kind.CLEAR, List.of());
 				if (this.local != null) {
 					this.local.clear();
@@ -607,10 +602,10 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 		for (Map.Entry<String, Long> pattern : this.ledger.patterns().entrySet()) {
 			try {
-				this.remote.deleteMatching(globEscape(this.keyPrefix) + globOf(pattern.getKey()), false);
+				this.remote.deleteMatching(CacheTiers.globEscape(this.keyPrefix) + CacheTiers.globOf(pattern.getKey()), false);
 				publishAndWait(Invalidation.Kind.PATTERN, List.of(pattern.getKey()));
 				if (this.local != null) {
-					Pattern regex = regexOf(pattern.getKey());
+					Pattern regex = CacheTiers.regexOf(pattern.getKey());
 					this.local.invalidateIf((id) -> regex.matcher(id).matches());
 				}
 				this.ledger.settledPattern(pattern.getKey(), pattern.getValue());
@@ -652,51 +647,6 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	// Internals.
 
-	private Object lookupLocal(String id) {
-		if (this.local == null) {
-			return null;
-		}
-		LocalTier.Entry entry = this.local.get(id);
-		this.metrics.get(true, entry != null);
-		return (entry != null) ? entry.value() : null;
-	}
-
-	/**
-	 * Read Redis; install a hit locally unless the key changed meanwhile, for no longer
-	 * than Redis keeps it. A fence marker is a miss.
-	 */
-	private Object lookupRemote(String id) {
-		if (this.remote == null) {
-			return null;
-		}
-		long token = token();
-		RemoteTier.Timed found;
-		try {
-			found = this.remote.getWithTtl(redisKey(id));
-		}
-		catch (RuntimeException ex) {
-			this.metrics.get(false, false);
-			return null;
-		}
-		return remoteHit(id, found, token);
-	}
-
-	private CompletableFuture<Object> lookupRemoteAsync(String id) {
-		long token = token();
-		return this.remote.getWithTtlAsync(redisKey(id))
-			.handle((found, failure) -> remoteHit(id, (failure != null) ? null : found, token));
-	}
-
-	private Object remoteHit(String id, RemoteTier.Timed found, long token) {
-		byte[] bytes = (found != null) ? found.bytes() : null;
-		Object store = (bytes != null && !RemoteTier.isFence(bytes)) ? decode(id, bytes) : null;
-		this.metrics.get(false, store != null);
-		if (store != null) {
-			installLocal(id, store, token, found.ttlMillis());
-		}
-		return store;
-	}
-
 	/**
 	 * A load's permission to fill: the Redis marker it must find still in place (or
 	 * {@code null} when Redis could not be asked, so the load fills the local tier only),
@@ -717,13 +667,13 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	 * @return a {@link Fence}, or the value when Redis turned out to hold one
 	 */
 	private Object fenceOrValue(String id, boolean countMiss) {
-		long token = token();
+		long token = this.tiers.token();
 		long start = System.nanoTime();
 		if (this.remote == null) {
 			return new Fence(null, token, start);
 		}
 		try {
-			byte[] reply = this.remote.fence(redisKey(id), newMarker(), this.settings.leaseTtl().toMillis());
+			byte[] reply = this.remote.fence(this.tiers.redisKey(id), newMarker(), this.settings.leaseTtl().toMillis());
 			return fenced(id, reply, token, start);
 		}
 		catch (RuntimeException ex) {
@@ -736,7 +686,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (this.remote == null) {
 			return CompletableFuture.completedFuture(new Fence(null, token, start));
 		}
-		return this.remote.fenceAsync(redisKey(id), newMarker(), this.settings.leaseTtl().toMillis())
+		return this.remote.fenceAsync(this.tiers.redisKey(id), newMarker(), this.settings.leaseTtl().toMillis())
 			.handle((reply, failure) -> (failure != null) ? new Fence(null, token, start)
 					: fenced(id, reply, token, start));
 	}
@@ -747,7 +697,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 		// Another load filled the key between our read and the fence: take its value (not
 		// installed locally, since its remaining TTL is unknown).
-		Object store = (reply != null) ? decode(id, reply) : null;
+		Object store = (reply != null) ? this.tiers.decode(id, reply) : null;
 		return (store != null) ? store : new Fence(null, token, start);
 	}
 
@@ -821,14 +771,14 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			while (true) {
 				if (this.remote.acquireLease(leaseKey, leaseToken, this.settings.leaseTtl().toMillis())) {
 					// Another holder may have stored the value just before freeing the lease.
-					Object stored = lookupRemote(id);
+					Object stored = this.tiers.lookupRemote(id);
 					if (stored != null) {
 						this.remote.releaseLease(leaseKey, leaseToken);
 						return stored;
 					}
 					return LeaseOutcome.HELD;
 				}
-				Object stored = lookupRemote(id);
+				Object stored = this.tiers.lookupRemote(id);
 				if (stored != null) {
 					return stored;
 				}
@@ -852,19 +802,19 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	 * a lost message.
 	 */
 	private boolean fill(String id, Object store, Fence fence) {
-		if (changedSince(id, fence.token())) {
+		if (this.tiers.changedSince(id, fence.token())) {
 			return false;
 		}
 		if (this.remote != null) {
 			if (fence.marker() == null) {
 				// Redis could not be asked for a fence: fill the local tier only (it alone
 				// serves during an outage).
-				installLocal(id, store, fence.token(), -1);
+				this.tiers.installLocal(id, store, fence.token(), -1);
 				return true;
 			}
 			try {
-				if (!this.remote.fill(redisKey(id), fence.marker(),
-						Envelope.wrap(this.settings.codec(), unstore(store)), remoteTtlMillis(id, store))) {
+				if (!this.remote.fill(this.tiers.redisKey(id), fence.marker(),
+						Envelope.wrap(this.settings.codec(), CacheTiers.unstore(store)), this.tiers.remoteTtlMillis(id, store))) {
 					return false;
 				}
 			}
@@ -873,31 +823,27 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				return false;
 			}
 		}
-		installLocal(id, store, fence.token(), -1);
+		this.tiers.installLocal(id, store, fence.token(), -1);
 		return true;
 	}
 
 	private CompletableFuture<Void> fillAsync(String id, Object store, Fence fence) {
-		if (changedSince(id, fence.token())) {
+		if (this.tiers.changedSince(id, fence.token())) {
 			return CompletableFuture.completedFuture(null);
 		}
 		if (this.remote == null || fence.marker() == null) {
-			installLocal(id, store, fence.token(), -1);
+			this.tiers.installLocal(id, store, fence.token(), -1);
 			return CompletableFuture.completedFuture(null);
 		}
 		return this.remote
-			.fillAsync(redisKey(id), fence.marker(), Envelope.wrap(this.settings.codec(), unstore(store)),
-					remoteTtlMillis(id, store))
+			.fillAsync(this.tiers.redisKey(id), fence.marker(), Envelope.wrap(this.settings.codec(), CacheTiers.unstore(store)),
+					this.tiers.remoteTtlMillis(id, store))
 			.handle((filled, failure) -> {
 				if (failure == null && filled) {
-					installLocal(id, store, fence.token(), -1);
+					this.tiers.installLocal(id, store, fence.token(), -1);
 				}
 				return null;
 			});
-	}
-
-	private boolean changedSince(String id, long token) {
-		return this.local != null && this.local.changedSince(id, token);
 	}
 
 	/**
@@ -910,9 +856,9 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		long token = invalidateLocally(List.of(id));
 		if (this.remote != null) {
 			try {
-				byte[] key = redisKey(id);
-				byte[] bytes = Envelope.wrap(this.settings.codec(), unstore(store));
-				long ttl = remoteTtlMillis(id, store);
+				byte[] key = this.tiers.redisKey(id);
+				byte[] bytes = Envelope.wrap(this.settings.codec(), CacheTiers.unstore(store));
+				long ttl = this.tiers.remoteTtlMillis(id, store);
 				if (this.bus != null) {
 					// One round trip: the script publishes only after its SET succeeded.
 					this.remote.await(this.bus.announce(Invalidation.Kind.KEYS, this.name, List.of(id),
@@ -927,7 +873,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				remoteFailed(id, ex);
 			}
 		}
-		installOwn(id, store, token);
+		this.tiers.installOwn(id, store, token);
 		this.metrics.put();
 	}
 
@@ -951,7 +897,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	 * @return how many keys Redis deleted
 	 */
 	private long deleteAndAnnounce(String id) {
-		byte[] key = redisKey(id);
+		byte[] key = this.tiers.redisKey(id);
 		if (this.bus == null) {
 			return this.remote.delete(key);
 		}
@@ -968,9 +914,9 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	 * @return the bytes Redis already held, or {@code null} when the value was written
 	 */
 	private byte[] setIfAbsentAndAnnounce(String id, Object store) {
-		byte[] key = redisKey(id);
-		byte[] bytes = Envelope.wrap(this.settings.codec(), unstore(store));
-		long ttl = remoteTtlMillis(id, store);
+		byte[] key = this.tiers.redisKey(id);
+		byte[] bytes = Envelope.wrap(this.settings.codec(), CacheTiers.unstore(store));
+		long ttl = this.tiers.remoteTtlMillis(id, store);
 		if (this.bus == null) {
 			return this.remote.setIfAbsentGet(key, bytes, ttl);
 		}
@@ -981,29 +927,6 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 			this.metrics.invalidationSent();
 		}
 		return previous;
-	}
-
-	/**
-	 * Install a value locally unless the key changed since the token, for at most the
-	 * remaining TTL in Redis when it is known ({@code remainingMillis >= 0}), so a copy
-	 * never outlives the entry it was copied from; {@code -2} (Redis no longer had the
-	 * key) installs nothing.
-	 */
-	private void installLocal(String id, Object store, long token, long remainingMillis) {
-		if (this.local != null && remainingMillis != -2) {
-			this.local.putIfUnchanged(id, localEntry(id, store, remainingMillis), token);
-		}
-	}
-
-	/**
-	 * Install this instance's own written value unless another instance's invalidation
-	 * arrived since the token, stamping the key so that a copy read from Redis before the
-	 * write (or a load begun before it) cannot land over it afterwards.
-	 */
-	private void installOwn(String id, Object store, long token) {
-		if (this.local != null) {
-			this.local.putOwnIfUnchanged(id, localEntry(id, store, -1), token);
-		}
 	}
 
 	/**
@@ -1042,19 +965,6 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		this.ledger.recordKey(id);
 	}
 
-	private Object decode(String id, byte[] bytes) {
-		try {
-			Object value = Envelope.unwrap(this.settings.codec(), bytes);
-			return (value != null) ? value : NullValue.INSTANCE;
-		}
-		catch (Envelope.CorruptEntryException ex) {
-			this.metrics.decodeFailure();
-			logger.debug("perfkit cache '{}' dropped an unreadable entry: {}", this.name, ex.getMessage());
-			this.remote.deleteAsync(redisKey(id));
-			return null;
-		}
-	}
-
 	/**
 	 * The fences of this thread's plain reads that missed, for the put that Spring's
 	 * {@code @Cacheable} (without {@code sync}) sends after calling the method. A few per
@@ -1090,52 +1000,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		return (value != null || isAllowNullValues()) ? toStoreValue(value) : null;
 	}
 
-	private static Object unstore(Object store) {
-		return (store == NullValue.INSTANCE) ? null : store;
-	}
-
 	private Object wrap(Object store) {
 		return isAllowNullValues() ? toValueWrapper(store) : fromStoreValue(store);
-	}
-
-	private long token() {
-		return (this.local != null) ? this.local.token() : 0;
-	}
-
-	private LocalTier.Entry localEntry(String id, Object store, long remainingMillis) {
-		Duration ttl = this.settings.localTtl();
-		Duration own = (store == NullValue.INSTANCE) ? this.settings.nullTtl() : entryTtl(id, store);
-		if (own != null && own.compareTo(ttl) < 0) {
-			ttl = own;
-		}
-		if (remainingMillis >= 0 && remainingMillis < ttl.toMillis()) {
-			ttl = Duration.ofMillis(Math.max(1, remainingMillis));
-		}
-		return LocalTier.Entry.of(store, ttl, this.settings.localTtl());
-	}
-
-	private Duration entryTtl(String id, Object store) {
-		if (this.settings.entryTtl() == null) {
-			return null;
-		}
-		Duration chosen = this.settings.entryTtl().ttl(id, store);
-		return (chosen != null && !chosen.isNegative() && !chosen.isZero()) ? chosen : null;
-	}
-
-	private long remoteTtlMillis(String id, Object store) {
-		Duration ttl = this.settings.ttl();
-		if (store == NullValue.INSTANCE) {
-			ttl = this.settings.nullTtl();
-		}
-		else {
-			Duration chosen = entryTtl(id, store);
-			if (chosen != null) {
-				ttl = chosen;
-			}
-		}
-		long millis = Math.max(1, ttl.toMillis());
-		long jitter = (long) (millis * this.settings.ttlJitter());
-		return (jitter > 0) ? millis + ThreadLocalRandom.current().nextLong(jitter + 1) : millis;
 	}
 
 	@SuppressWarnings("unchecked")
@@ -1155,15 +1021,6 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 	}
 
-	private byte[] redisKey(String id) {
-		// Prefix bytes are encoded once; only the id is encoded per call, with no
-		// intermediate concatenated String.
-		byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
-		byte[] key = Arrays.copyOf(this.keyPrefixBytes, this.keyPrefixBytes.length + idBytes.length);
-		System.arraycopy(idBytes, 0, key, this.keyPrefixBytes.length, idBytes.length);
-		return key;
-	}
-
 	/**
 	 * The key's string form, as both tiers and the invalidation messages know it. Keys
 	 * longer than 512 characters are replaced by their SHA-256, so a huge key costs a
@@ -1181,40 +1038,6 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
-	}
-
-	private static String globEscape(String literal) {
-		StringBuilder escaped = new StringBuilder(literal.length());
-		for (char c : literal.toCharArray()) {
-			if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-				escaped.append('\\');
-			}
-			escaped.append(c);
-		}
-		return escaped.toString();
-	}
-
-	private static String globOf(String pattern) {
-		StringBuilder glob = new StringBuilder(pattern.length());
-		for (char c : pattern.toCharArray()) {
-			if (c == '[' || c == ']' || c == '\\') {
-				glob.append('\\');
-			}
-			glob.append(c);
-		}
-		return glob.toString();
-	}
-
-	private static Pattern regexOf(String pattern) {
-		StringBuilder regex = new StringBuilder();
-		for (char c : pattern.toCharArray()) {
-			switch (c) {
-				case '*' -> regex.append(".*");
-				case '?' -> regex.append('.');
-				default -> regex.append(Pattern.quote(String.valueOf(c)));
-			}
-		}
-		return Pattern.compile(regex.toString(), Pattern.DOTALL);
 	}
 
 }
