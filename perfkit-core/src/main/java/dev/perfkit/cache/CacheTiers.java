@@ -55,6 +55,8 @@ final class CacheTiers {
 
 	private final CacheMetrics metrics;
 
+	private final String keyPrefix;
+
 	private final byte[] keyPrefixBytes;
 
 	CacheTiers(String name, CacheSettings settings, RemoteTier remote, InvalidationBus bus, CacheMetrics metrics) {
@@ -64,7 +66,8 @@ final class CacheTiers {
 		this.remote = settings.mode().usesRemote() ? remote : null;
 		this.bus = (this.local != null) ? bus : null;
 		this.metrics = metrics;
-		this.keyPrefixBytes = (settings.keyPrefix() + name + ":").getBytes(StandardCharsets.UTF_8);
+		this.keyPrefix = settings.keyPrefix() + name + ":";
+		this.keyPrefixBytes = this.keyPrefix.getBytes(StandardCharsets.UTF_8);
 		if (this.local != null) {
 			metrics.localSize(this.local, LocalTier::size);
 		}
@@ -102,6 +105,14 @@ final class CacheTiers {
 
 	CacheMetrics metrics() {
 		return this.metrics;
+	}
+
+	/**
+	 * Return what every Redis key of this cache starts with: the key prefix, the cache's
+	 * name and a colon.
+	 */
+	String keyPrefix() {
+		return this.keyPrefix;
 	}
 
 	Object lookupLocal(String id) {

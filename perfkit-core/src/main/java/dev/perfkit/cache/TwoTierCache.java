@@ -21,8 +21,6 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import io.lettuce.core.KeyValue;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.cache.support.AbstractValueAdaptingCache;
 import org.springframework.cache.support.NullValue;
@@ -78,8 +76,6 @@ import org.springframework.cache.support.NullValue;
  */
 public final class TwoTierCache extends AbstractValueAdaptingCache {
 
-	private static final Logger logger = LoggerFactory.getLogger(TwoTierCache.class);
-
 	private static final int MAX_KEY_LENGTH = 512;
 
 	private static final long LEASE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -106,6 +102,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private final OutageLedger ledger = new OutageLedger();
 
+	private final CacheWriter writer;
+
 	TwoTierCache(String name, CacheSettings settings, RemoteTier remote, InvalidationBus bus, CacheMetrics metrics) {
 		super(settings.cacheNullValues());
 		this.tiers = new CacheTiers(name, settings, remote, bus, metrics);
@@ -115,7 +113,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		this.remote = this.tiers.remote();
 		this.bus = this.tiers.bus();
 		this.metrics = metrics;
-		this.keyPrefix = settings.keyPrefix() + name + ":";
+		this.keyPrefix = this.tiers.keyPrefix();
+		this.writer = new CacheWriter(this.tiers, this.ledger);
 	}
 
 	@Override
@@ -300,34 +299,18 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				// No fence (Redis did not answer the read): maybe a newer write, maybe an older
 				// load; drop the key in Redis and everywhere (or remember to, while Redis is
 				// away), and keep the value locally unless the key changed here meanwhile.
-				dropEverywhereElse(id);
+				this.writer.dropEverywhereElse(id);
 				this.tiers.installLocal(id, store, fence.token(), -1);
 			}
 			else if (!fill(id, store, fence)) {
-				dropEverywhereElse(id);
+				this.writer.dropEverywhereElse(id);
 				if (this.local != null) {
 					this.local.invalidate(id);
 				}
 			}
 			return;
 		}
-		write(id, store);
-	}
-
-	/**
-	 * A put that lost its fill (or could not be fenced) may still be a newer write: drop
-	 * the key in Redis and on every other instance rather than leave anything older
-	 * behind.
-	 */
-	private void dropEverywhereElse(String id) {
-		if (this.remote != null) {
-			try {
-				deleteAndAnnounce(id);
-			}
-			catch (RuntimeException ex) {
-				remoteFailed(id, ex);
-			}
-		}
+		this.writer.write(id, store);
 	}
 
 	@Override
@@ -335,37 +318,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		String id = id(key);
 		PendingFills.take(this, id);
 		Object store = toStoreValue(value);
-		if (this.remote != null) {
-			long token = this.tiers.token();
-			try {
-				byte[] previous = setIfAbsentAndAnnounce(id, store);
-				if (previous == null) {
-					this.metrics.put();
-					this.tiers.installOwn(id, store, token);
-					return null;
-				}
-				Object existing = RemoteTier.isFence(previous) ? null : this.tiers.decode(id, previous);
-				if (existing != null) {
-					return toValueWrapper(existing);
-				}
-				// A load's fence marker (without a channel, SET NX GET returns it), or unreadable
-				// bytes that decode deleted: write ours in their place.
-				write(id, store);
-				return null;
-			}
-			catch (RuntimeException ex) {
-				remoteFailed(id, ex);
-			}
-		}
-		if (this.local == null) {
-			return null;
-		}
-		LocalTier.Entry existing = this.local.putIfAbsent(id, this.tiers.localEntry(id, store, -1));
-		if (existing == null) {
-			this.metrics.put();
-			return null;
-		}
-		return toValueWrapper(existing.value());
+		return toValueWrapper(this.writer.putIfAbsent(id, store));
 	}
 
 	@Override
@@ -377,53 +330,17 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	public boolean evictIfPresent(Object key) {
 		String id = id(key);
 		PendingFills.take(this, id);
-		boolean present = false;
-		if (this.remote != null) {
-			try {
-				present = deleteAndAnnounce(id) > 0;
-				this.metrics.eviction(false);
-			}
-			catch (RuntimeException ex) {
-				remoteFailed(id, ex);
-			}
-		}
-		if (this.local != null && this.local.invalidate(id)) {
-			present = true;
-			this.metrics.eviction(true);
-		}
-		return present;
+		return this.writer.evictIfPresent(id);
 	}
 
 	@Override
 	public void clear() {
-		invalidate(false);
+		this.writer.invalidate(false);
 	}
 
 	@Override
 	public boolean invalidate() {
-		return invalidate(true);
-	}
-
-	private boolean invalidate(boolean countEntries) {
-		boolean had = false;
-		if (this.remote != null) {
-			boolean cleared = false;
-			try {
-				had = this.remote.deleteMatching(CacheTiers.globEscape(this.keyPrefix) + "*", countEntries) > 0;
-				cleared = true;
-			}
-			catch (RuntimeException ex) {
-				// Reconciliation clears and announces.
-				remoteFailed(null, ex);
-			}
-			if (cleared) {
-				announceOrRecord(Invalidation.Kind.CLEAR, List.of());
-			}
-		}
-		if (this.local != null) {
-			had |= this.local.clear();
-		}
-		return had;
+		return this.writer.invalidate(true);
 	}
 
 	/**
@@ -501,32 +418,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 		Map<String, Object> stores = new LinkedHashMap<>();
 		entries.forEach((key, value) -> stores.put(id(key), toStoreValue(value)));
-		long token = invalidateLocally(stores.keySet());
-		if (this.remote != null) {
-			List<CompletableFuture<String>> writes = new ArrayList<>();
-			stores.forEach((id, store) -> writes.add(this.remote.setAsync(this.tiers.redisKey(id),
-					Envelope.wrap(this.settings.codec(), CacheTiers.unstore(store)), this.tiers.remoteTtlMillis(id, store))));
-			boolean written = false;
-			try {
-				CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]))
-					.get(this.remote.timeoutMillis() * 2 + 100, TimeUnit.MILLISECONDS);
-				written = true;
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				stores.keySet().forEach((id) -> remoteFailed(id, ex));
-			}
-			catch (ExecutionException | java.util.concurrent.TimeoutException ex) {
-				stores.keySet().forEach((id) -> remoteFailed(id, ex));
-			}
-			if (written) {
-				announceOrRecord(Invalidation.Kind.KEYS, List.copyOf(stores.keySet()));
-			}
-		}
-		stores.forEach((id, store) -> {
-			this.metrics.put();
-			this.tiers.installOwn(id, store, token);
-		});
+		this.writer.putAll(stores);
 	}
 
 	/**
@@ -536,19 +428,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	 * @param pattern the pattern, matched against the key's string form
 	 */
 	public void evictMatching(String pattern) {
-		if (this.remote != null) {
-			try {
-				this.remote.deleteMatching(CacheTiers.globEscape(this.keyPrefix) + CacheTiers.globOf(pattern), false);
-				announceOrRecord(Invalidation.Kind.PATTERN, List.of(pattern));
-			}
-			catch (RuntimeException ex) {
-				this.ledger.recordPattern(pattern);
-			}
-		}
-		if (this.local != null) {
-			Pattern regex = CacheTiers.regexOf(pattern);
-			this.local.invalidateIf((id) -> regex.matcher(id).matches());
-		}
+		this.writer.evictMatching(pattern);
 	}
 
 	// Invalidations from other instances and recovery.
@@ -590,7 +470,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (this.ledger.takeEverything()) {
 			try {
 				this.remote.deleteMatching(CacheTiers.globEscape(this.keyPrefix) + "*", false);
-				publishAndWait(Invalidation.Kind.CLEAR, List.of());
+				this.writer.publishAndWait(Invalidation.Kind.CLEAR, List.of());
 				if (this.local != null) {
 					this.local.clear();
 				}
@@ -603,7 +483,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		for (Map.Entry<String, Long> pattern : this.ledger.patterns().entrySet()) {
 			try {
 				this.remote.deleteMatching(CacheTiers.globEscape(this.keyPrefix) + CacheTiers.globOf(pattern.getKey()), false);
-				publishAndWait(Invalidation.Kind.PATTERN, List.of(pattern.getKey()));
+				this.writer.publishAndWait(Invalidation.Kind.PATTERN, List.of(pattern.getKey()));
 				if (this.local != null) {
 					Pattern regex = CacheTiers.regexOf(pattern.getKey());
 					this.local.invalidateIf((id) -> regex.matcher(id).matches());
@@ -616,7 +496,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 		for (Map.Entry<String, Long> key : this.ledger.keys().entrySet()) {
 			try {
-				deleteAndAnnounce(key.getKey());
+				this.writer.deleteAndAnnounce(key.getKey());
 				if (this.local != null) {
 					this.local.invalidate(key.getKey());
 				}
@@ -844,125 +724,6 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				}
 				return null;
 			});
-	}
-
-	/**
-	 * Write this instance's value: drop the local copy first (so loads in flight here
-	 * lose), write Redis and announce, then install locally only if no invalidation from
-	 * another instance arrived meanwhile (that write may be newer than ours; a miss is
-	 * the safe answer).
-	 */
-	private void write(String id, Object store) {
-		long token = invalidateLocally(List.of(id));
-		if (this.remote != null) {
-			try {
-				byte[] key = this.tiers.redisKey(id);
-				byte[] bytes = Envelope.wrap(this.settings.codec(), CacheTiers.unstore(store));
-				long ttl = this.tiers.remoteTtlMillis(id, store);
-				if (this.bus != null) {
-					// One round trip: the script publishes only after its SET succeeded.
-					this.remote.await(this.bus.announce(Invalidation.Kind.KEYS, this.name, List.of(id),
-							(channel, message) -> this.remote.setAndPublish(key, bytes, ttl, channel, message)));
-					this.metrics.invalidationSent();
-				}
-				else {
-					this.remote.set(key, bytes, ttl);
-				}
-			}
-			catch (RuntimeException ex) {
-				remoteFailed(id, ex);
-			}
-		}
-		this.tiers.installOwn(id, store, token);
-		this.metrics.put();
-	}
-
-	/**
-	 * Drop local copies before a write, so that every load in flight here loses.
-	 * @return the token after the drop, for installing the written values
-	 */
-	private long invalidateLocally(Collection<String> ids) {
-		if (this.local == null) {
-			return 0;
-		}
-		ids.forEach(this.local::invalidate);
-		return this.local.token();
-	}
-
-	/**
-	 * Delete a key from Redis and announce it, in one round trip when there is a channel:
-	 * the script publishes even when Redis no longer held the key, because another
-	 * instance may still hold a local copy of it (Redis let it expire, or it was written
-	 * only locally during an outage).
-	 * @return how many keys Redis deleted
-	 */
-	private long deleteAndAnnounce(String id) {
-		byte[] key = this.tiers.redisKey(id);
-		if (this.bus == null) {
-			return this.remote.delete(key);
-		}
-		long deleted = this.remote.await(this.bus.announce(Invalidation.Kind.KEYS, this.name, List.of(id),
-				(channel, message) -> this.remote.deleteAndPublish(key, channel, message)));
-		this.metrics.invalidationSent();
-		return deleted;
-	}
-
-	/**
-	 * Write a key to Redis unless present, and announce the write, in one round trip when
-	 * there is a channel: the script publishes the invalidation only when it wrote, and a
-	 * filler that drops nothing otherwise (see {@link InvalidationBus#announceIfWritten}).
-	 * @return the bytes Redis already held, or {@code null} when the value was written
-	 */
-	private byte[] setIfAbsentAndAnnounce(String id, Object store) {
-		byte[] key = this.tiers.redisKey(id);
-		byte[] bytes = Envelope.wrap(this.settings.codec(), CacheTiers.unstore(store));
-		long ttl = this.tiers.remoteTtlMillis(id, store);
-		if (this.bus == null) {
-			return this.remote.setIfAbsentGet(key, bytes, ttl);
-		}
-		byte[] previous = this.remote.await(this.bus.announceIfWritten(this.name, List.of(id),
-				(channel, message, filler) -> this.remote.setIfAbsentAndPublish(key, bytes, ttl, channel, message,
-						filler)));
-		if (previous == null) {
-			this.metrics.invalidationSent();
-		}
-		return previous;
-	}
-
-	/**
-	 * Announce a change that Redis already applied; when the announcement fails, remember
-	 * it for reconciliation (delete and announce again as soon as Redis answers), since
-	 * other instances may keep copies the message would have dropped.
-	 */
-	private void announceOrRecord(Invalidation.Kind kind, List<String> keys) {
-		try {
-			publishAndWait(kind, keys);
-		}
-		catch (RuntimeException ex) {
-			switch (kind) {
-				case KEYS -> keys.forEach((id) -> remoteFailed(id, ex));
-				case PATTERN -> this.ledger.recordPattern(keys.get(0));
-				default -> remoteFailed(null, ex);
-			}
-		}
-	}
-
-	private void publishAndWait(Invalidation.Kind kind, List<String> keys) {
-		if (this.bus == null) {
-			return;
-		}
-		try {
-			this.bus.publish(kind, this.name, keys).join();
-		}
-		catch (CompletionException ex) {
-			throw (ex.getCause() instanceof RuntimeException cause) ? cause : ex;
-		}
-		this.metrics.invalidationSent();
-	}
-
-	private void remoteFailed(String id, Throwable ex) {
-		logger.debug("perfkit cache '{}' could not reach Redis: {}", this.name, ex.toString());
-		this.ledger.recordKey(id);
 	}
 
 	/**
