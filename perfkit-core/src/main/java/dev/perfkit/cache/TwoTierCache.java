@@ -11,12 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -78,8 +72,6 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private static final int MAX_KEY_LENGTH = 512;
 
-	private static final long LEASE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-
 	private final String name;
 
 	private final CacheSettings settings;
@@ -96,13 +88,11 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private final CacheTiers tiers;
 
-	private final ConcurrentHashMap<String, Flight> loading = new ConcurrentHashMap<>();
-
-	private final ConcurrentHashMap<String, Flight> asyncLoading = new ConcurrentHashMap<>();
-
 	private final OutageLedger ledger = new OutageLedger();
 
 	private final CacheWriter writer;
+
+	private final LoadCoordinator loads;
 
 	TwoTierCache(String name, CacheSettings settings, RemoteTier remote, InvalidationBus bus, CacheMetrics metrics) {
 		super(settings.cacheNullValues());
@@ -115,6 +105,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		this.metrics = metrics;
 		this.keyPrefix = this.tiers.keyPrefix();
 		this.writer = new CacheWriter(this.tiers, this.ledger);
+		this.loads = new LoadCoordinator(this.tiers, this.writer, this);
 	}
 
 	@Override
@@ -148,13 +139,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (found == null) {
 			// Spring's @Cacheable without sync reads, calls the method, then puts its result:
 			// take the fence now, before the method reads the data, for that put.
-			Object fenced = fenceOrValue(id, true);
-			if (!(fenced instanceof Fence fence)) {
-				found = fenced;
-			}
-			else {
-				PendingFills.remember(this, id, fence);
-			}
+			found = this.loads.fenceForPut(id);
 		}
 		CacheStatus.record(found != null);
 		return found;
@@ -181,35 +166,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (found != null) {
 			return (T) fromStoreValue(found);
 		}
-		Flight mine = new Flight(new CompletableFuture<>(), this.tiers.token(), Thread.currentThread());
-		Flight running;
-		while ((running = this.loading.putIfAbsent(id, mine)) != null) {
-			if (running.thread() == mine.thread()) {
-				throw new IllegalStateException("Recursive load of key '" + key + "' in cache '" + this.name
-						+ "': the loader reads its own key");
-			}
-			if (!this.tiers.changedSince(id, running.token())) {
-				return (T) fromStoreValue(await(running.future(), key, valueLoader));
-			}
-			// That load began before a write of the key: its value may be older than the write,
-			// so this caller, who may have made the write, runs a load of its own.
-			if (this.loading.replace(id, running, mine)) {
-				break;
-			}
-		}
-		try {
-			LocalTier.Entry done = (this.local != null) ? this.local.get(id) : null;
-			Object store = (done != null) ? done.value() : load(id, key, valueLoader, mine.token());
-			mine.future().complete(store);
-			return (T) fromStoreValue(store);
-		}
-		catch (RuntimeException ex) {
-			mine.future().completeExceptionally(ex);
-			throw ex;
-		}
-		finally {
-			this.loading.remove(id, mine);
-		}
+		return (T) fromStoreValue(this.loads.get(id, key, valueLoader));
 	}
 
 	@Override
@@ -233,47 +190,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (found != null) {
 			return CompletableFuture.completedFuture((T) fromStoreValue(found));
 		}
-		Flight mine = new Flight(new CompletableFuture<>(), this.tiers.token(), null);
-		Flight running;
-		while ((running = this.asyncLoading.putIfAbsent(id, mine)) != null) {
-			if (!this.tiers.changedSince(id, running.token())) {
-				return running.future().thenApply((store) -> (T) fromStoreValue(store));
-			}
-			if (this.asyncLoading.replace(id, running, mine)) {
-				break;
-			}
-		}
-		long token = mine.token();
-		CompletableFuture<Object> remoteValue = (this.remote != null) ? this.tiers.lookupRemoteAsync(id)
-				: CompletableFuture.completedFuture(null);
-		// The loader may block: never run it on Redis's event loop.
-		remoteValue.thenCompose((store) -> (store != null) ? CompletableFuture.completedFuture(store)
-				: fenceOrValueAsync(id, token))
-			.thenComposeAsync((fenced) -> {
-				if (!(fenced instanceof Fence fence)) {
-					return CompletableFuture.completedFuture(fenced);
-				}
-				long start = System.nanoTime();
-				return valueLoader.get().handle((value, failure) -> {
-					this.metrics.load(System.nanoTime() - start, failure == null);
-					if (failure != null) {
-						throw (failure instanceof CompletionException completion) ? completion
-								: new CompletionException(failure);
-					}
-					return storeValueOrSkip(value);
-				}).thenCompose((loaded) -> (loaded != null) ? fillAsync(id, loaded, fence).thenApply((ignored) -> loaded)
-						: CompletableFuture.completedFuture(NullValue.INSTANCE));
-			})
-			.whenComplete((store, failure) -> {
-				this.asyncLoading.remove(id, mine);
-				if (failure != null) {
-					mine.future().completeExceptionally(failure);
-				}
-				else {
-					mine.future().complete(store);
-				}
-			});
-		return mine.future().thenApply((store) -> (T) fromStoreValue(store));
+		return this.loads.retrieve(id, valueLoader).thenApply((store) -> (T) fromStoreValue(store));
 	}
 
 	/**
@@ -290,24 +207,10 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	@Override
 	public void put(Object key, Object value) {
 		String id = id(key);
-		Fence fence = PendingFills.take(this, id);
+		LoadCoordinator.Fence fence = this.loads.takePendingFill(id);
 		Object store = toStoreValue(value);
 		if (fence != null) {
-			this.metrics.load(System.nanoTime() - fence.start(), true);
-			this.metrics.put();
-			if (this.remote != null && fence.marker() == null) {
-				// No fence (Redis did not answer the read): maybe a newer write, maybe an older
-				// load; drop the key in Redis and everywhere (or remember to, while Redis is
-				// away), and keep the value locally unless the key changed here meanwhile.
-				this.writer.dropEverywhereElse(id);
-				this.tiers.installLocal(id, store, fence.token(), -1);
-			}
-			else if (!fill(id, store, fence)) {
-				this.writer.dropEverywhereElse(id);
-				if (this.local != null) {
-					this.local.invalidate(id);
-				}
-			}
+			this.loads.fillOrDrop(id, store, fence);
 			return;
 		}
 		this.writer.write(id, store);
@@ -316,7 +219,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	@Override
 	public ValueWrapper putIfAbsent(Object key, Object value) {
 		String id = id(key);
-		PendingFills.take(this, id);
+		this.loads.takePendingFill(id);
 		Object store = toStoreValue(value);
 		return toValueWrapper(this.writer.putIfAbsent(id, store));
 	}
@@ -329,7 +232,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	@Override
 	public boolean evictIfPresent(Object key) {
 		String id = id(key);
-		PendingFills.take(this, id);
+		this.loads.takePendingFill(id);
 		return this.writer.evictIfPresent(id);
 	}
 
@@ -525,263 +428,17 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				this.settings.localMaxSize(), this.metrics.counts());
 	}
 
-	// Internals.
-
 	/**
-	 * A load's permission to fill: the Redis marker it must find still in place (or
-	 * {@code null} when Redis could not be asked, so the load fills the local tier only),
-	 * and the local token taken before it.
+	 * Return the store value of a loaded value, or {@code null} when it is {@code null} and
+	 * this cache does not store nulls.
 	 */
-	record Fence(byte[] marker, long token, long start) {
-	}
-
-	/**
-	 * A load in flight on this instance: its result, the local token it started at, and
-	 * the thread running it (to tell a loader that reads its own key).
-	 */
-	record Flight(CompletableFuture<Object> future, long token, Thread thread) {
-	}
-
-	/**
-	 * Take the fence before loading: the local token first, then the Redis marker.
-	 * @return a {@link Fence}, or the value when Redis turned out to hold one
-	 */
-	private Object fenceOrValue(String id, boolean countMiss) {
-		long token = this.tiers.token();
-		long start = System.nanoTime();
-		if (this.remote == null) {
-			return new Fence(null, token, start);
-		}
-		try {
-			byte[] reply = this.remote.fence(this.tiers.redisKey(id), newMarker(), this.settings.leaseTtl().toMillis());
-			return fenced(id, reply, token, start);
-		}
-		catch (RuntimeException ex) {
-			return new Fence(null, token, start);
-		}
-	}
-
-	private CompletableFuture<Object> fenceOrValueAsync(String id, long token) {
-		long start = System.nanoTime();
-		if (this.remote == null) {
-			return CompletableFuture.completedFuture(new Fence(null, token, start));
-		}
-		return this.remote.fenceAsync(this.tiers.redisKey(id), newMarker(), this.settings.leaseTtl().toMillis())
-			.handle((reply, failure) -> (failure != null) ? new Fence(null, token, start)
-					: fenced(id, reply, token, start));
-	}
-
-	private Object fenced(String id, byte[] reply, long token, long start) {
-		if (RemoteTier.isFence(reply)) {
-			return new Fence(reply, token, start);
-		}
-		// Another load filled the key between our read and the fence: take its value (not
-		// installed locally, since its remaining TTL is unknown).
-		Object store = (reply != null) ? this.tiers.decode(id, reply) : null;
-		return (store != null) ? store : new Fence(null, token, start);
-	}
-
-	private static byte[] newMarker() {
-		ThreadLocalRandom random = ThreadLocalRandom.current();
-		return java.nio.ByteBuffer.allocate(17).put(RemoteTier.FENCE_MARK).putLong(random.nextLong())
-			.putLong(random.nextLong()).array();
-	}
-
-	private Object load(String id, Object key, Callable<?> valueLoader, long token) {
-		byte[] leaseKey = null;
-		byte[] leaseToken = null;
-		if (this.settings.lease() && this.remote != null && this.remote.isAvailable()) {
-			leaseKey = (this.settings.keyPrefix() + "lease:" + this.name + ":" + id).getBytes(StandardCharsets.UTF_8);
-			leaseToken = Long.toHexString(ThreadLocalRandom.current().nextLong()).getBytes(StandardCharsets.US_ASCII);
-			Object other = awaitLease(id, leaseKey, leaseToken, token);
-			if (other == LeaseOutcome.NOT_HELD) {
-				leaseKey = null;
-			}
-			else if (other != LeaseOutcome.HELD) {
-				return other;
-			}
-		}
-		try {
-			Object fenced = fenceOrValue(id, false);
-			if (!(fenced instanceof Fence fence)) {
-				return fenced;
-			}
-			long start = System.nanoTime();
-			Object value;
-			try {
-				value = valueLoader.call();
-				this.metrics.load(System.nanoTime() - start, true);
-			}
-			catch (Exception ex) {
-				this.metrics.load(System.nanoTime() - start, false);
-				throw new ValueRetrievalException(key, valueLoader, ex);
-			}
-			Object store = storeValueOrSkip(value);
-			if (store != null) {
-				fill(id, store, new Fence(fence.marker(), Math.min(token, fence.token()), fence.start()));
-			}
-			return (store != null) ? store : NullValue.INSTANCE;
-		}
-		finally {
-			if (leaseKey != null) {
-				try {
-					this.remote.releaseLease(leaseKey, leaseToken);
-				}
-				catch (RuntimeException ex) {
-					// The lease expires on its own.
-				}
-			}
-		}
-	}
-
-	private enum LeaseOutcome {
-
-		HELD, NOT_HELD
-
-	}
-
-	/**
-	 * Take the lease, or wait for its holder's value.
-	 * @return {@code HELD} when this instance loads, {@code NOT_HELD} when it loads without
-	 * a lease (Redis failed, or the wait ran out), else the value another instance stored
-	 */
-	private Object awaitLease(String id, byte[] leaseKey, byte[] leaseToken, long token) {
-		long deadline = System.nanoTime() + this.settings.leaseWait().toNanos();
-		try {
-			while (true) {
-				if (this.remote.acquireLease(leaseKey, leaseToken, this.settings.leaseTtl().toMillis())) {
-					// Another holder may have stored the value just before freeing the lease.
-					Object stored = this.tiers.lookupRemote(id);
-					if (stored != null) {
-						this.remote.releaseLease(leaseKey, leaseToken);
-						return stored;
-					}
-					return LeaseOutcome.HELD;
-				}
-				Object stored = this.tiers.lookupRemote(id);
-				if (stored != null) {
-					return stored;
-				}
-				if (System.nanoTime() >= deadline) {
-					return LeaseOutcome.NOT_HELD;
-				}
-				LockSupport.parkNanos(LEASE_POLL_NANOS);
-			}
-		}
-		catch (RuntimeException ex) {
-			return LeaseOutcome.NOT_HELD;
-		}
-	}
-
-	/**
-	 * Store a loaded value: in Redis only if the load's fence marker is still there (no
-	 * write of the key on any instance since the load began), then in the local tier
-	 * unless the fill lost or the key changed locally since the load's token. When Redis
-	 * could not be asked the local tier is filled (it alone serves during an outage); a
-	 * write the load missed is then dropped by its message, or by the flush that follows
-	 * a lost message.
-	 */
-	private boolean fill(String id, Object store, Fence fence) {
-		if (this.tiers.changedSince(id, fence.token())) {
-			return false;
-		}
-		if (this.remote != null) {
-			if (fence.marker() == null) {
-				// Redis could not be asked for a fence: fill the local tier only (it alone
-				// serves during an outage).
-				this.tiers.installLocal(id, store, fence.token(), -1);
-				return true;
-			}
-			try {
-				if (!this.remote.fill(this.tiers.redisKey(id), fence.marker(),
-						Envelope.wrap(this.settings.codec(), CacheTiers.unstore(store)), this.tiers.remoteTtlMillis(id, store))) {
-					return false;
-				}
-			}
-			catch (RuntimeException ex) {
-				// Unknown outcome; a fill that landed was fenced, so nothing to reconcile.
-				return false;
-			}
-		}
-		this.tiers.installLocal(id, store, fence.token(), -1);
-		return true;
-	}
-
-	private CompletableFuture<Void> fillAsync(String id, Object store, Fence fence) {
-		if (this.tiers.changedSince(id, fence.token())) {
-			return CompletableFuture.completedFuture(null);
-		}
-		if (this.remote == null || fence.marker() == null) {
-			this.tiers.installLocal(id, store, fence.token(), -1);
-			return CompletableFuture.completedFuture(null);
-		}
-		return this.remote
-			.fillAsync(this.tiers.redisKey(id), fence.marker(), Envelope.wrap(this.settings.codec(), CacheTiers.unstore(store)),
-					this.tiers.remoteTtlMillis(id, store))
-			.handle((filled, failure) -> {
-				if (failure == null && filled) {
-					this.tiers.installLocal(id, store, fence.token(), -1);
-				}
-				return null;
-			});
-	}
-
-	/**
-	 * The fences of this thread's plain reads that missed, for the put that Spring's
-	 * {@code @Cacheable} (without {@code sync}) sends after calling the method. A few per
-	 * thread (nested cached methods), the oldest dropped first: a put without its fence is
-	 * an ordinary write.
-	 */
-	private static final class PendingFills extends LinkedHashMap<PendingFills.Key, Fence> {
-
-		private static final int MAX = 16;
-
-		private static final ThreadLocal<PendingFills> CURRENT = ThreadLocal.withInitial(PendingFills::new);
-
-		record Key(TwoTierCache cache, String id) {
-		}
-
-		static void remember(TwoTierCache cache, String id, Fence fence) {
-			CURRENT.get().put(new Key(cache, id), fence);
-		}
-
-		static Fence take(TwoTierCache cache, String id) {
-			PendingFills pending = CURRENT.get();
-			return pending.isEmpty() ? null : pending.remove(new Key(cache, id));
-		}
-
-		@Override
-		protected boolean removeEldestEntry(Map.Entry<Key, Fence> eldest) {
-			return size() > MAX;
-		}
-
-	}
-
-	private Object storeValueOrSkip(Object value) {
+	Object storeValueOrSkip(Object value) {
 		return (value != null || isAllowNullValues()) ? toStoreValue(value) : null;
 	}
 
 	private Object wrap(Object store) {
 		return isAllowNullValues() ? toValueWrapper(store) : fromStoreValue(store);
 	}
-
-	@SuppressWarnings("unchecked")
-	private Object await(CompletableFuture<Object> running, Object key, Callable<?> valueLoader) {
-		try {
-			return running.get();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new ValueRetrievalException(key, valueLoader, ex);
-		}
-		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof RuntimeException runtime) {
-				throw runtime;
-			}
-			throw new ValueRetrievalException(key, valueLoader, ex.getCause());
-		}
-	}
-
 	/**
 	 * The key's string form, as both tiers and the invalidation messages know it. Keys
 	 * longer than 512 characters are replaced by their SHA-256, so a huge key costs a
