@@ -80,11 +80,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private final RemoteTier remote;
 
-	private final InvalidationBus bus;
-
 	private final CacheMetrics metrics;
-
-	private final String keyPrefix;
 
 	private final CacheTiers tiers;
 
@@ -94,6 +90,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private final LoadCoordinator loads;
 
+	private final Reconciler reconciler;
+
 	TwoTierCache(String name, CacheSettings settings, RemoteTier remote, InvalidationBus bus, CacheMetrics metrics) {
 		super(settings.cacheNullValues());
 		this.tiers = new CacheTiers(name, settings, remote, bus, metrics);
@@ -101,11 +99,10 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		this.settings = settings;
 		this.local = this.tiers.local();
 		this.remote = this.tiers.remote();
-		this.bus = this.tiers.bus();
 		this.metrics = metrics;
-		this.keyPrefix = this.tiers.keyPrefix();
 		this.writer = new CacheWriter(this.tiers, this.ledger);
 		this.loads = new LoadCoordinator(this.tiers, this.writer, this);
+		this.reconciler = new Reconciler(this.tiers, this.writer, this.ledger);
 	}
 
 	@Override
@@ -359,63 +356,18 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * Redis is back: delete what was written only locally during the outage, and announce,
-	 * and drop this instance's own copies of it too. The announcement reaches only the
-	 * other instances, and this one may have copied the key from Redis after its write
-	 * failed and before this ran, when Redis still held the value the write should have
-	 * replaced (an evict or clear that never reached Redis leaves the old entry there).
-	 * Dropping after the delete wins over copies in flight: they took their token before.
+	 * Redis is back: delete from Redis and announce what was written only locally during
+	 * the outage (see {@link Reconciler}).
 	 */
 	void recover() {
-		if (this.remote == null) {
-			return;
-		}
-		if (this.ledger.takeEverything()) {
-			try {
-				this.remote.deleteMatching(CacheTiers.globEscape(this.keyPrefix) + "*", false);
-				this.writer.publishAndWait(Invalidation.Kind.CLEAR, List.of());
-				if (this.local != null) {
-					this.local.clear();
-				}
-			}
-			catch (RuntimeException ex) {
-				this.ledger.recordEverything();
-			}
-			return;
-		}
-		for (Map.Entry<String, Long> pattern : this.ledger.patterns().entrySet()) {
-			try {
-				this.remote.deleteMatching(CacheTiers.globEscape(this.keyPrefix) + CacheTiers.globOf(pattern.getKey()), false);
-				this.writer.publishAndWait(Invalidation.Kind.PATTERN, List.of(pattern.getKey()));
-				if (this.local != null) {
-					Pattern regex = CacheTiers.regexOf(pattern.getKey());
-					this.local.invalidateIf((id) -> regex.matcher(id).matches());
-				}
-				this.ledger.settledPattern(pattern.getKey(), pattern.getValue());
-			}
-			catch (RuntimeException ex) {
-				return;
-			}
-		}
-		for (Map.Entry<String, Long> key : this.ledger.keys().entrySet()) {
-			try {
-				this.writer.deleteAndAnnounce(key.getKey());
-				if (this.local != null) {
-					this.local.invalidate(key.getKey());
-				}
-				this.ledger.settled(key.getKey(), key.getValue());
-			}
-			catch (RuntimeException ex) {
-				return;
-			}
-		}
+		this.reconciler.recover();
 	}
 
 	/**
 	 * Return whether nothing written only locally waits to be reconciled with Redis.
 	 */
 	boolean reconciled() {
-		return this.ledger.isEmpty();
+		return this.reconciler.reconciled();
 	}
 
 	OutageLedger ledger() {
