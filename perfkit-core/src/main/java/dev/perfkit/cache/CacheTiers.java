@@ -15,7 +15,9 @@ import org.springframework.cache.support.NullValue;
 /**
  * One cache's two tiers as every part of {@link TwoTierCache} uses them: an entry's Redis
  * key, its envelope and TTLs, reads through both tiers, and the local installs that an
- * invalidation must be able to beat.
+ * invalidation must be able to beat. The parts built on it: {@link LoadCoordinator}
+ * (loads and their fills), {@link CacheWriter} (writes and their announcements) and
+ * {@link Reconciler} (what an outage left to do).
  * <p>
  * <b>Implementation note: what races, and who wins.</b>
  * <ul>

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * <li><b>Write against a load, in Redis.</b> Every write of a key removes a load's fence
  * marker: {@code SET}, {@code UNLINK}, a {@code putIfAbsent} that finds a marker (it
  * writes over it), and the {@code SCAN} of a clear or pattern eviction, which covers
- * markers too. So a load that any write overtook, on any instance, never fills. The
- * write wins.</li>
+ * markers too. So a load that any write overtook, on any instance, never fills (see
+ * {@link LoadCoordinator}). The write wins.</li>
  * <li><b>Writer's own install.</b> {@code put}, {@code putAll} and a written
  * {@code putIfAbsent} drop the local copy before writing (loads in flight here lose), and
  * install their value after Redis acknowledged only if no other instance's invalidation
@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * many keys (on a cluster, several masters): they write, wait, then publish once.</li>
  * <li><b>Redis failures</b> are never the caller's: a write that failed or timed out (its
  * outcome unknown), and an announcement that failed, go to the local tier only and are
- * recorded in the {@link OutageLedger} (a failed clear marks the whole cache), for
- * reconciliation to delete from Redis and announce again once Redis answers.</li>
+ * recorded in the {@link OutageLedger} (a failed clear marks the whole cache), for the
+ * {@link Reconciler} to delete from Redis and announce again once Redis answers.</li>
  * </ul>
  */
 final class CacheWriter {

@@ -26,47 +26,35 @@ import org.springframework.cache.support.NullValue;
  * <b>Implementation note: what races, and who wins.</b> The guarantee is that once
  * writes stop and every invalidation has been delivered (or its loss detected), no
  * instance serves a value older than the last write; {@code CoherenceChecker} in the
- * tests hunts for violations with three instances, racing threads and faults.
+ * tests hunts for violations with three instances, racing threads and faults. This class
+ * is the Spring {@code Cache} adapter: it turns keys into ids and values into store values
+ * and back, and hands each operation to the part that owns its races. Each part opens
+ * with a note that states them and who wins:
  * <ul>
- * <li><b>Load against write, in Redis.</b> A load takes a fence before it reads the data:
- * the {@code FENCE} script puts a random marker in the entry's own key (or shares the one
- * there, or returns an entry that appeared). Its fill ({@code FILL}) replaces the marker
- * only if it is still there. Every write of the key ({@code SET}, {@code UNLINK}, a clear
- * or pattern eviction) removes the marker, so a load that any write overtook, on any
- * instance, never stores its value in Redis. The write wins.</li>
- * <li><b>Load against write, locally.</b> A load (and a copy from Redis) takes a local
- * token before it reads; the install checks, inside the key's compute, that no tombstone
- * newer than the token exists (see {@link LocalTier}). An invalidation message that
- * arrives before the install rejects it; one that arrives after removes it. The write
- * wins.</li>
- * <li><b>Writer's own install.</b> {@code put}, {@code putAll} and a written
- * {@code putIfAbsent} drop the local copy before writing (loads in flight here lose), and
- * install their value after Redis acknowledged only if no other instance's invalidation
- * arrived meanwhile: that write may be newer, and a miss is always safe. The install
- * stamps the key, so a copy this instance read from Redis just before the write cannot
- * land over it just after.</li>
- * <li><b>Read-your-writes.</b> A write waits for Redis; a caller that joins a load in
- * flight ({@code get(key, Callable)}, {@code retrieve}) joins it only if the key did not
- * change locally since that load began, so the writing thread's next read sees its
- * write.</li>
- * <li><b>{@code @Cacheable} without {@code sync}</b> (read, call, put): the missed read
- * takes the fence and keeps it per thread; the {@code put} of the same key on that thread
- * is its fill. When the fence is gone (or could not be taken) the put evicts the key
- * everywhere, since it may equally be a newer {@code @CachePut} that follows a read whose
- * method threw.</li>
- * <li><b>Announcements.</b> {@code put}, {@code evict} and {@code putIfAbsent} write and
- * {@code PUBLISH} in one script, so no instance hears of a write Redis does not hold.
- * {@code clear}, pattern eviction and batch puts write, wait, then publish; a publish that
- * fails is remembered and retried. A fill announces nothing: a key that held a marker had
- * no entry anyone may keep a copy of, because copies from Redis live no longer than the
- * entry's remaining TTL.</li>
- * <li><b>Redis failures</b> are never the caller's: reads become misses (and change
- * nothing: no reconciliation), writes go to the local tier and the key is remembered; the
- * manager's heartbeat tick, the breaker closing and every resubscription delete the
- * remembered keys from Redis and announce them ({@link #recover()}), and the latter two
- * flush every local tier. A fill whose outcome is unknown needs nothing: it was fenced.</li>
- * <li>Bytes in Redis that do not decode are a miss: counted, deleted, never thrown.</li>
+ * <li>{@link CacheTiers}: an entry's Redis key, envelope and TTLs, reads through both
+ * tiers, and local installs ordered against invalidations. A copy from Redis loses to an
+ * invalidation of its key, whether that arrives before or after the copy, and lives no
+ * longer than the entry's remaining TTL.</li>
+ * <li>{@link LoadCoordinator}: one load per key per instance, fenced in Redis against
+ * every write of the key on any instance and filled only if no write overtook it (the
+ * write wins); a caller joins a load in flight only if the key did not change locally
+ * since it began (read-your-writes).</li>
+ * <li>{@link CacheWriter}: {@code put}, {@code putIfAbsent}, {@code evict},
+ * {@code clear}, batch puts and pattern evictions, each written to Redis before it is
+ * announced (in one script for a single key) and waited for; a written value is installed
+ * locally only if no other instance's invalidation arrived meanwhile.</li>
+ * <li>{@link Reconciler} with the {@link OutageLedger}: a write or announcement that
+ * Redis failed is recorded, then deleted from Redis and announced again once Redis
+ * answers.</li>
  * </ul>
+ * Where the parts meet, here: a {@code put} is the fill of this thread's last plain read
+ * of the key when that read missed and left a fence (Spring's {@code @Cacheable} without
+ * {@code sync}: read, call, put), else a write; {@code putIfAbsent} and {@code evict}
+ * take that fence away first. Invalidations from other instances drop local copies
+ * ({@link #onInvalidation}); a gap in a sender's numbers, a resubscription and the
+ * circuit breaker closing flush the whole local tier ({@link #flushLocal}). Redis failures are never the caller's: reads
+ * become misses (and change nothing: no reconciliation), writes go to the local tier. Bytes
+ * in Redis that do not decode are a miss: counted, deleted, never thrown.
  */
 public final class TwoTierCache extends AbstractValueAdaptingCache {
 
@@ -391,6 +379,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	private Object wrap(Object store) {
 		return isAllowNullValues() ? toValueWrapper(store) : fromStoreValue(store);
 	}
+
 	/**
 	 * The key's string form, as both tiers and the invalidation messages know it. Keys
 	 * longer than 512 characters are replaced by their SHA-256, so a huge key costs a
