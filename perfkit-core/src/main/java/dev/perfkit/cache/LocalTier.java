@@ -31,7 +31,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * install goes through a check against a token taken before the value was read: copies
  * from Redis and loads with {@link #putIfUnchanged}, and the writer's own value with
  * {@link #putOwnIfUnchanged}, which also stamps the key so that an older copy in flight
- * cannot land over it (see {@code TwoTierCache}).
+ * cannot land over it (see {@link CacheWriter}).
  */
 final class LocalTier {
 
