@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
  * writes over it), and the {@code SCAN} of a clear or pattern eviction, which covers
  * markers too. So a load that any write overtook, on any instance, never fills (see
  * {@link LoadCoordinator}). The write wins.</li>
- * <li><b>Writer's own install.</b> {@code put}, {@code putAll} and a written
- * {@code putIfAbsent} drop the local copy before writing (loads in flight here lose), and
- * install their value after Redis acknowledged only if no other instance's invalidation
- * arrived meanwhile: that write may be newer, and a miss is always safe. The install
+ * <li><b>Writer's own install.</b> {@code put} and {@code putAll} drop the local copy
+ * before writing (loads in flight here lose); a written {@code putIfAbsent} does not drop
+ * it first (the key held no entry in Redis, so a local copy is at most a load's, which
+ * its stamped install then replaces). Each installs its value after Redis acknowledged
+ * only if no other instance's invalidation arrived meanwhile: that write may be newer, and a miss is always safe. The install
  * stamps the key, so a copy this instance read from Redis just before the write cannot
  * land over it just after ({@link CacheTiers#installOwn}).</li>
  * <li><b>Read-your-writes.</b> Every write waits for Redis before it returns.</li>

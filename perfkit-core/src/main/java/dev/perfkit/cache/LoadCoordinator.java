@@ -114,7 +114,7 @@ final class LoadCoordinator {
 	 */
 	Object fenceForPut(String id) {
 		Object found = null;
-		Object fenced = fenceOrValue(id, true);
+		Object fenced = fenceOrValue(id);
 		if (!(fenced instanceof Fence fence)) {
 			found = fenced;
 		}
@@ -263,7 +263,7 @@ final class LoadCoordinator {
 	 * Take the fence before loading: the local token first, then the Redis marker.
 	 * @return a {@link Fence}, or the value when Redis turned out to hold one
 	 */
-	private Object fenceOrValue(String id, boolean countMiss) {
+	private Object fenceOrValue(String id) {
 		long token = this.tiers.token();
 		long start = System.nanoTime();
 		if (this.remote == null) {
@@ -320,7 +320,7 @@ final class LoadCoordinator {
 			}
 		}
 		try {
-			Object fenced = fenceOrValue(id, false);
+			Object fenced = fenceOrValue(id);
 			if (!(fenced instanceof Fence fence)) {
 				return fenced;
 			}
