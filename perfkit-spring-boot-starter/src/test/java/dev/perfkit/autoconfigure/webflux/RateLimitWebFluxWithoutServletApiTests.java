@@ -41,17 +41,23 @@ class RateLimitWebFluxWithoutServletApiTests {
 			.filter((entry) -> !entry.matches(".*(servlet|tomcat|webmvc|jetty|undertow).*"))
 			.collect(Collectors.joining(File.pathSeparator));
 		String java = ProcessHandle.current().info().command().orElse("java");
+		java.nio.file.Path log = java.nio.file.Files.createTempFile("perfkit-webflux-child", ".log");
 		Process child = new ProcessBuilder(java, "-cp", withoutServlet, Main.class.getName(), redis.host(),
 				Integer.toString(redis.port()), UUID.randomUUID().toString())
 			.redirectErrorStream(true)
+			.redirectOutput(log.toFile())
 			.start();
 		String output;
 		try {
-			output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			assertThat(child.waitFor(90, TimeUnit.SECONDS)).isTrue();
+			// Bounded: a child that hangs fails the test with what it printed, instead of
+			// hanging the build (reading its output to the end would wait for it forever).
+			boolean exited = child.waitFor(180, TimeUnit.SECONDS);
+			output = java.nio.file.Files.readString(log, StandardCharsets.UTF_8);
+			assertThat(exited).as(output).isTrue();
 		}
 		finally {
 			child.destroyForcibly();
+			java.nio.file.Files.deleteIfExists(log);
 		}
 		assertThat(output).contains("servlet API present: false")
 			.contains("api-key: 200 200 429 429")
@@ -81,7 +87,8 @@ class RateLimitWebFluxWithoutServletApiTests {
 						"perfkit.rate-limit.tiers.failed-attempts.limits=2/1h")
 				.run()) {
 				int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-				HttpClient http = HttpClient.newHttpClient();
+				// HTTP/1.1 and a timeout: a request the server never answers fails the child.
+				HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 				List<Integer> keyed = new ArrayList<>();
 				for (int i = 0; i < 4; i++) {
 					keyed.add(status(http, port, "/scan", "X-API-Key", id));
@@ -97,7 +104,8 @@ class RateLimitWebFluxWithoutServletApiTests {
 		}
 
 		private static int status(HttpClient http, int port, String path, String... headers) throws Exception {
-			HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+			HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+				.timeout(java.time.Duration.ofSeconds(60));
 			for (int i = 0; i < headers.length; i += 2) {
 				request.header(headers[i], headers[i + 1]);
 			}
