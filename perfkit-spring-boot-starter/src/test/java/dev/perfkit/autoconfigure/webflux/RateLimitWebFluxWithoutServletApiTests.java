@@ -1,6 +1,9 @@
 package dev.perfkit.autoconfigure.webflux;
 
 import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +44,7 @@ class RateLimitWebFluxWithoutServletApiTests {
 			.filter((entry) -> !entry.matches(".*(servlet|tomcat|webmvc|jetty|undertow).*"))
 			.collect(Collectors.joining(File.pathSeparator));
 		String java = ProcessHandle.current().info().command().orElse("java");
-		java.nio.file.Path log = java.nio.file.Files.createTempFile("perfkit-webflux-child", ".log");
+		Path log = Files.createTempFile("perfkit-webflux-child", ".log");
 		Process child = new ProcessBuilder(java, "-cp", withoutServlet, Main.class.getName(), redis.host(),
 				Integer.toString(redis.port()), UUID.randomUUID().toString())
 			.redirectErrorStream(true)
@@ -52,12 +55,12 @@ class RateLimitWebFluxWithoutServletApiTests {
 			// Bounded: a child that hangs fails the test with what it printed, instead of
 			// hanging the build (reading its output to the end would wait for it forever).
 			boolean exited = child.waitFor(180, TimeUnit.SECONDS);
-			output = java.nio.file.Files.readString(log, StandardCharsets.UTF_8);
+			output = Files.readString(log, StandardCharsets.UTF_8);
 			assertThat(exited).as(output).isTrue();
 		}
 		finally {
 			child.destroyForcibly();
-			java.nio.file.Files.deleteIfExists(log);
+			Files.deleteIfExists(log);
 		}
 		assertThat(output).contains("servlet API present: false")
 			.contains("api-key: 200 200 429 429")
@@ -105,7 +108,7 @@ class RateLimitWebFluxWithoutServletApiTests {
 
 		private static int status(HttpClient http, int port, String path, String... headers) throws Exception {
 			HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-				.timeout(java.time.Duration.ofSeconds(60));
+				.timeout(Duration.ofSeconds(60));
 			for (int i = 0; i < headers.length; i += 2) {
 				request.header(headers[i], headers[i + 1]);
 			}
