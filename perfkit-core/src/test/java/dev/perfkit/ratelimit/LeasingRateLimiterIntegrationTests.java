@@ -125,6 +125,44 @@ class LeasingRateLimiterIntegrationTests {
 	}
 
 	@Test
+	void aLeaseSpendsItsPermitsWhileRedisIsDownThenFailedLeaseCallsGoToThePolicyAndLeasingResumes() throws Exception {
+		Tier tier = tier("hot", "1000/1d");
+		try (RedisProcess redis = RedisProcess.start();
+				Instance instance = new Instance(redis, Map.of("hot", tier), Map.of("hot", policy(50, "1h")))) {
+			for (int i = 0; i < 3; i++) {
+				assertThat(instance.limiter.check("hot", null, "k", 1).allowed()).isTrue();
+			}
+			redis.kill();
+			// the lease of 4 taken on the second check still holds 2 permits, paid for in Redis
+			for (int i = 0; i < 2; i++) {
+				assertThat(instance.limiter.check("hot", null, "k", 1).source()).isEqualTo(Decision.Source.REDIS);
+			}
+			// then every check needs a lease call, which fails: the tier's policy (deny)
+			// decides, on 64 threads at once, and none is left waiting for a lease
+			ExecutorService pool = Executors.newFixedThreadPool(64);
+			try {
+				List<Future<Decision>> decisions = new ArrayList<>();
+				for (int t = 0; t < 64; t++) {
+					boolean sync = t % 2 == 0;
+					decisions.add(pool.submit(() -> sync ? instance.limiter.check("hot", null, "k", 1)
+							: instance.limiter.checkAsync("hot", null, "k", 1).get(30, TimeUnit.SECONDS)));
+				}
+				for (Future<Decision> decision : decisions) {
+					assertThat(decision.get(30, TimeUnit.SECONDS).source()).isEqualTo(Decision.Source.POLICY);
+				}
+			}
+			finally {
+				pool.shutdownNow();
+			}
+			redis.restart();
+			await().atMost(BOUND).until(() -> {
+				Decision decision = instance.limiter.check("hot", null, "k", 1);
+				return decision.allowed() && decision.source() == Decision.Source.REDIS;
+			});
+		}
+	}
+
+	@Test
 	void leasePoliciesRefuseWhatTheyCannotBound() {
 		assertThatIllegalArgumentException().isThrownBy(() -> policy(1, "1s")).withMessageContaining("at least 2");
 		assertThatIllegalArgumentException().isThrownBy(() -> policy(10, "0s")).withMessageContaining("at least 1ms");
