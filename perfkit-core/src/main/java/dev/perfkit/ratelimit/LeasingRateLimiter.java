@@ -64,6 +64,9 @@ import io.lettuce.core.ScriptOutputType;
  */
 public final class LeasingRateLimiter implements RateLimitBackend {
 
+	/** How many lease calls a check waits for before it asks Redis for its own cost. */
+	private static final int MAX_WAITS = 2;
+
 	private static final byte[] EMPTY = new byte[0];
 
 	private static final byte[] LEASE = { 'l' };
@@ -117,11 +120,14 @@ public final class LeasingRateLimiter implements RateLimitBackend {
 			Decision held = lease.peek(cost, System.nanoTime());
 			return (held != null) ? held : this.redis.check(quota, key, cost, true);
 		}
-		boolean mayWait = true;
+		int waits = 0;
 		while (true) {
-			Step step = lease.next(cost, policy, System.nanoTime(), mayWait);
+			Step step = lease.next(cost, policy, System.nanoTime(), waits < MAX_WAITS);
 			switch (step.kind) {
 				case ADMIT:
+					if (step.pending != null) {
+						prefetch(quota, key, lease, step, policy);
+					}
 					return step.decision;
 				case ASK:
 					return this.redis.check(quota, key, cost, false);
@@ -138,7 +144,7 @@ public final class LeasingRateLimiter implements RateLimitBackend {
 					if (!grant.decision.allowed() && cost >= grant.cost) {
 						return grant.decision;
 					}
-					mayWait = false;
+					waits++;
 			}
 		}
 	}
@@ -154,7 +160,7 @@ public final class LeasingRateLimiter implements RateLimitBackend {
 			Decision held = lease.peek(cost, System.nanoTime());
 			return (held != null) ? CompletableFuture.completedFuture(held) : this.redis.checkAsync(quota, key, cost, true);
 		}
-		return attemptAsync(quota, key, cost, lease, policy, true);
+		return attemptAsync(quota, key, cost, lease, policy, 0);
 	}
 
 	@Override
@@ -231,50 +237,24 @@ public final class LeasingRateLimiter implements RateLimitBackend {
 	}
 
 	private CompletableFuture<Decision> attemptAsync(Quota quota, String key, long cost, Lease lease,
-			LeasePolicy policy, boolean mayWait) {
-		Step step = lease.next(cost, policy, System.nanoTime(), mayWait);
+			LeasePolicy policy, int waits) {
+		Step step = lease.next(cost, policy, System.nanoTime(), waits < MAX_WAITS);
 		switch (step.kind) {
 			case ADMIT:
+				if (step.pending != null) {
+					prefetch(quota, key, lease, step, policy);
+				}
 				return CompletableFuture.completedFuture(step.decision);
 			case ASK:
 				return this.redis.checkAsync(quota, key, cost, false);
 			case FETCH:
 				long sent = System.nanoTime();
-				CompletableFuture<List<Object>> reply;
-				byte[][] keys = keys(quota, key);
-				byte[][] args = args(quota, cost, step.batch);
-				try {
-					reply = this.redis.connector()
-						.<List<Object>>execute(
-								(redis) -> redis.evalsha(RedisRateLimiter.SHA, ScriptOutputType.MULTI, keys, args))
-						.exceptionallyCompose((failure) -> {
-							Throwable cause = unwrap(failure);
-							if (cause instanceof RedisCommandExecutionException answer && isNoScript(answer)) {
-								return this.redis.connector()
-									.execute((redis) -> redis.<List<Object>>eval(RedisRateLimiter.SCRIPT,
-											ScriptOutputType.MULTI, keys, args));
-							}
-							return CompletableFuture.failedFuture(cause);
-						});
-				}
-				catch (RuntimeException ex) {
-					reply = CompletableFuture.failedFuture(ex);
-				}
-				return reply.handle((answer, failure) -> {
+				return leaseAsync(quota, key, cost, step.batch).handle((grant, failure) -> {
 					if (failure != null) {
 						RuntimeException cause = unwrap(failure);
 						lease.failed();
 						step.pending.completeExceptionally(cause);
 						throw cause;
-					}
-					Grant grant;
-					try {
-						grant = Grant.of(quota, cost, answer);
-					}
-					catch (RuntimeException ex) {
-						lease.failed();
-						step.pending.completeExceptionally(ex);
-						throw ex;
 					}
 					return settle(grant, cost, lease, step, sent, policy);
 				});
@@ -286,8 +266,50 @@ public final class LeasingRateLimiter implements RateLimitBackend {
 					if (!grant.decision.allowed() && cost >= grant.cost) {
 						return CompletableFuture.completedFuture(grant.decision);
 					}
-					return attemptAsync(quota, key, cost, lease, policy, false);
+					return attemptAsync(quota, key, cost, lease, policy, waits + 1);
 				}).thenCompose(Function.identity());
+		}
+	}
+
+	/**
+	 * Take the next lease ahead of need, without waiting for it: the checks of a hot key
+	 * keep spending the current lease meanwhile, and find the next one installed when it
+	 * runs out. A prefetch asks for at least one permit.
+	 */
+	private void prefetch(Quota quota, String key, Lease lease, Step step, LeasePolicy policy) {
+		long sent = System.nanoTime();
+		leaseAsync(quota, key, 1, step.batch).whenComplete((grant, failure) -> {
+			if (failure != null) {
+				lease.failed();
+				step.pending.completeExceptionally(failure);
+			}
+			else {
+				lease.prefetched(grant, sent, policy.duration().toNanos());
+				step.pending.complete(grant);
+			}
+		});
+	}
+
+	/** One lease call on the connector's asynchronous path, parsed; never throws. */
+	private CompletableFuture<Grant> leaseAsync(Quota quota, String key, long cost, long batch) {
+		byte[][] keys = keys(quota, key);
+		byte[][] args = args(quota, cost, batch);
+		try {
+			return this.redis.connector()
+				.<List<Object>>execute((redis) -> redis.evalsha(RedisRateLimiter.SHA, ScriptOutputType.MULTI, keys, args))
+				.exceptionallyCompose((failure) -> {
+					Throwable cause = unwrap(failure);
+					if (cause instanceof RedisCommandExecutionException answer && isNoScript(answer)) {
+						return this.redis.connector()
+							.execute((redis) -> redis.<List<Object>>eval(RedisRateLimiter.SCRIPT, ScriptOutputType.MULTI,
+									keys, args));
+					}
+					return CompletableFuture.failedFuture(cause);
+				})
+				.thenApply((reply) -> Grant.of(quota, cost, reply));
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
 		}
 	}
 
@@ -361,7 +383,10 @@ public final class LeasingRateLimiter implements RateLimitBackend {
 
 		enum Kind {
 
-			/** Paid from the lease: {@link #decision} is the answer. */
+			/**
+			 * Paid from the lease: {@link #decision} is the answer; with {@link #pending},
+			 * also take the next lease of {@link #batch} ahead of need.
+			 */
 			ADMIT,
 
 			/** Ask Redis for the check's own cost, as without leasing. */
@@ -395,20 +420,33 @@ public final class LeasingRateLimiter implements RateLimitBackend {
 	}
 
 	/**
-	 * One key's lease on this instance, and the demand that sizes the next one. Guarded by
-	 * its monitor; nothing inside it waits or does I/O.
+	 * One key's leases on this instance (the one being spent and at most one taken ahead of
+	 * need), and the demand that sizes the next. Guarded by its monitor; nothing inside it
+	 * waits or does I/O.
 	 */
 	private static final class Lease {
 
-		/** Permits left to spend, until {@link #expiresNanos}. */
+		/** Permits left to spend in the current lease, until {@link #expiresNanos}. */
 		private long permits;
 
 		private long expiresNanos;
 
-		/** Redis's decision on the lease, and when its call was sent, for the figures. */
+		/** Redis's decision on the current lease, and when its call was sent. */
 		private Decision basis;
 
 		private long basisNanos;
+
+		/** The lease taken ahead of need, installed when the current one cannot pay. */
+		private long nextPermits;
+
+		private long nextExpiresNanos;
+
+		private Decision nextBasis;
+
+		private long nextBasisNanos;
+
+		/** The size asked for by the last lease call. */
+		private long lastBatch;
 
 		/** Whether this instance checked the key before. */
 		private boolean seen;
@@ -424,65 +462,119 @@ public final class LeasingRateLimiter implements RateLimitBackend {
 
 		synchronized Step next(long cost, LeasePolicy policy, long now, boolean mayWait) {
 			this.asked += cost;
+			promote(cost, now);
 			if (this.permits >= cost && now - this.expiresNanos < 0) {
 				this.permits -= cost;
-				return new Step(Step.Kind.ADMIT, leased(now), 0, null);
+				Decision decision = leased(now);
+				if (this.pending == null && this.nextPermits == 0 && 2 * this.permits < this.lastBatch) {
+					// Half the lease is spent: take the next one while this one still pays. Half
+					// spent within half a lease duration is a demand of at least a whole lease
+					// per duration: double it (within twice the demand).
+					long batch = (now - this.since < policy.duration().toNanos() / 2)
+							? Math.min(policy.batch(), 2 * this.lastBatch) : batch(policy, now);
+					if (batch >= 2) {
+						return new Step(Step.Kind.ADMIT, decision, batch, call(batch, now));
+					}
+				}
+				return new Step(Step.Kind.ADMIT, decision, 0, null);
 			}
 			if (this.pending != null) {
 				return mayWait ? new Step(Step.Kind.WAIT, null, 0, this.pending) : Step.ASK;
 			}
-			long duration = policy.duration().toNanos();
-			long elapsed = now - this.since;
-			long batch = 0;
-			if (this.seen) {
-				// Twice what the key asked of this instance over about one lease duration:
-				// doubling under a flood, small for a key that is merely warm.
-				double perDuration = (double) this.asked * duration / Math.max(elapsed, duration);
-				batch = Math.min(policy.batch(), (long) Math.ceil(2 * perDuration));
-			}
+			long batch = this.seen ? batch(policy, now) : 0;
 			if (batch <= cost) {
-				if (!this.seen || elapsed >= duration) {
+				if (!this.seen || now - this.since >= policy.duration().toNanos()) {
 					this.seen = true;
 					this.since = now;
 					this.asked = cost;
 				}
 				return Step.ASK;
 			}
-			this.since = now;
-			this.asked = 0;
-			this.pending = new CompletableFuture<>();
-			return new Step(Step.Kind.FETCH, null, batch, this.pending);
+			return new Step(Step.Kind.FETCH, null, batch, call(batch, now));
 		}
 
-		/** Install a lease: the permits it holds beyond the asking check's cost. */
+		/**
+		 * Twice what the key asked of this instance over about one lease duration, at most
+		 * the policy's batch: doubling under a flood, small for a key that is merely warm.
+		 */
+		private long batch(LeasePolicy policy, long now) {
+			long duration = policy.duration().toNanos();
+			double perDuration = (double) this.asked * duration / Math.max(now - this.since, duration);
+			return Math.min(policy.batch(), (long) Math.ceil(2 * perDuration));
+		}
+
+		private CompletableFuture<Grant> call(long batch, long now) {
+			this.since = now;
+			this.asked = 0;
+			this.lastBatch = batch;
+			this.pending = new CompletableFuture<>();
+			return this.pending;
+		}
+
+		/**
+		 * Spend the lease taken ahead of need once the current one cannot pay: what is left
+		 * of the current one (fewer permits than a cost, or lapsed) is lost.
+		 */
+		private void promote(long cost, long now) {
+			if ((this.permits < cost || now - this.expiresNanos >= 0) && this.nextPermits > 0
+					&& now - this.nextExpiresNanos < 0) {
+				this.permits = this.nextPermits;
+				this.expiresNanos = this.nextExpiresNanos;
+				this.basis = this.nextBasis;
+				this.basisNanos = this.nextBasisNanos;
+				this.nextPermits = 0;
+				this.nextBasis = null;
+			}
+		}
+
+		/** Install a lease asked for by a check: the permits beyond the check's cost. */
 		synchronized long granted(Grant grant, long cost, long sentNanos, long durationNanos) {
 			this.pending = null;
 			if (!grant.decision.allowed()) {
 				return 0;
 			}
-			// Any permits still here were fewer than a cost (else no call): dropping them
-			// can only under-admit.
+			// Any permits still here were fewer than a cost (else no call), and there is no
+			// lease ahead (else it was promoted): dropping them can only under-admit.
 			this.permits = grant.granted - cost;
 			this.expiresNanos = sentNanos + durationNanos;
 			this.basis = grant.decision;
 			this.basisNanos = sentNanos;
+			this.nextPermits = 0;
+			this.nextBasis = null;
 			return this.permits;
+		}
+
+		/** Install a lease taken ahead of need, to be spent after the current one. */
+		synchronized void prefetched(Grant grant, long sentNanos, long durationNanos) {
+			this.pending = null;
+			if (grant.decision.allowed()) {
+				this.nextPermits = grant.granted;
+				this.nextExpiresNanos = sentNanos + durationNanos;
+				this.nextBasis = grant.decision;
+				this.nextBasisNanos = sentNanos;
+			}
 		}
 
 		synchronized void failed() {
 			this.pending = null;
 		}
 
-		/** Answer a dry run from the lease, or {@code null} when it could not pay it. */
+		/** Answer a dry run from the leases, or {@code null} when they could not pay it. */
 		synchronized Decision peek(long cost, long now) {
+			promote(cost, now);
 			return (this.permits >= cost && now - this.expiresNanos < 0) ? leased(now) : null;
 		}
 
+		/**
+		 * A decision paid from the leases: Redis's permits left at the latest lease call plus
+		 * those this instance holds, reset and time aged from that call.
+		 */
 		private Decision leased(long now) {
-			Decision basis = this.basis;
-			long elapsed = TimeUnit.NANOSECONDS.toMillis(now - this.basisNanos);
-			return new Decision(true, basis.quota(), basis.limit(), basis.remaining() + this.permits,
-					Math.max(0, basis.resetMillis() - elapsed), 0, basis.timeMillis() + elapsed, basis.source());
+			boolean ahead = this.nextBasis != null;
+			Decision latest = ahead ? this.nextBasis : this.basis;
+			long elapsed = TimeUnit.NANOSECONDS.toMillis(now - (ahead ? this.nextBasisNanos : this.basisNanos));
+			return new Decision(true, latest.quota(), latest.limit(), latest.remaining() + this.permits + this.nextPermits,
+					Math.max(0, latest.resetMillis() - elapsed), 0, latest.timeMillis() + elapsed, latest.source());
 		}
 
 	}

@@ -159,7 +159,7 @@ public class BootRedis {
 		this.rejectingWithShortcut.check("flood", null, "hot", 1);
 		// The admitted path: one hot key whose limit the benchmark never reaches, checked on
 		// Redis every time, or leasing up to 50 permits per script call.
-		Tier hot = new Tier("hot-" + UUID.randomUUID(), List.of(Limit.parse("1000000000/1d")), Algorithm.TOKEN_BUCKET,
+		Tier hot = new Tier("hot-" + UUID.randomUUID(), List.of(Limit.parse("100000000/1h")), Algorithm.TOKEN_BUCKET,
 				FailurePolicy.ALLOW, Map.of());
 		this.admitting = new RateLimiter(Map.of("hot", hot), this.perfkit, new LocalRateLimiter(1000), null);
 		this.admittingLeased = new RateLimiter(Map.of("hot", hot),
