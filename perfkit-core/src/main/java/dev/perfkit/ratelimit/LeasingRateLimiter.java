@@ -43,22 +43,27 @@ import io.lettuce.core.ScriptOutputType;
  * asks Redis as usual, and a lease is at most twice the permits the key asked of this
  * instance over about the last lease duration (so the batch grows by doubling under a
  * flood, up to the policy's batch, and a key checked once a minute never leases). Each
- * instance can thus strand at most {@code batch − 1} permits of a key per lease duration,
- * and only of a key whose demand there was about half that or more.</li>
+ * instance can thus strand at most {@code 2·batch − 1} permits of a key per lease duration
+ * (the lease being spent and the one taken ahead), and only of a key whose demand there
+ * was about half a lease or more.</li>
  * <li><b>Fairness between instances.</b> An instance holding a lease admits from it while
  * another instance finds Redis short and rejects: near the limit, the instance that
- * leased first gets up to {@code batch} more of the key's permits than its share.</li>
- * <li><b>Headers.</b> A check paid from a lease reports Redis's remaining permits at the
- * lease plus this lease's permits left: it does not see the permits other instances hold
- * in their leases (up to {@code batch} each) nor the refill since the lease (up to
- * {@code N·L/W}, rounded up), so {@code RateLimit-Remaining} may be that much too low or
- * too high respectively; reset and time are aged from the lease call.</li>
+ * leased first gets up to {@code 2·batch} more of the key's permits than its share.</li>
+ * <li><b>Headers.</b> A check paid from a lease reports Redis's remaining permits at this
+ * instance's latest lease call plus its own unspent leased permits, with reset and time
+ * aged from that call: permits other instances took from Redis since then make
+ * {@code RateLimit-Remaining} too high by as many, the refill since then (up to
+ * {@code N·L/W}, rounded up) too low, and permits other instances hold in their leases (up
+ * to {@code 2·batch} each) are not counted.</li>
  * </ul>
- * One lease call per key is in flight per instance: checks that find the lease empty while
- * a call is out wait for it (bounded by the connector's command timeout) and then take
- * from the new lease; when it is spent already, they ask Redis for their own cost as usual.
- * A rejected lease answers them with Redis's rejection when their cost is at least as
- * large. Dry runs are answered from a lease that could pay them, else by Redis. Refunds go
+ * One lease call per key is in flight per instance. Once half a lease is spent, the check
+ * that finds it so takes the next lease without waiting for it (an asynchronous call), so
+ * that a hot key's checks keep spending the current lease and find the next one installed
+ * when it runs out: an instance holds at most two leases of a key, the one being spent and
+ * the next. Checks that find both empty while a call is out wait for it (each wait bounded
+ * by the connector's command timeout, at most two waits) and then take from the new lease;
+ * when it is spent already, they ask Redis for their own cost as usual. A rejected lease
+ * answers its waiters with Redis's rejection when their cost is at least as large. Dry runs are answered from a lease that could pay them, else by Redis. Refunds go
  * to Redis (a leased permit was charged there). Memory: at most {@code maximumKeys}
  * leases per quota, each dropped after two lease durations without a check.
  */
