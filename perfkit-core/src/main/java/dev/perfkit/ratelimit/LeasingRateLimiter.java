@@ -63,9 +63,10 @@ import io.lettuce.core.ScriptOutputType;
  * the next. Checks that find both empty while a call is out wait for it (each wait bounded
  * by the connector's command timeout, at most two waits) and then take from the new lease;
  * when it is spent already, they ask Redis for their own cost as usual. A rejected lease
- * answers its waiters with Redis's rejection when their cost is at least as large. Dry runs are answered from a lease that could pay them, else by Redis. Refunds go
- * to Redis (a leased permit was charged there). Memory: at most {@code maximumKeys}
- * leases per quota, each dropped after two lease durations without a check.
+ * answers its waiters with Redis's rejection when their cost is at least as large. Dry
+ * runs are answered from a lease that could pay them, else by Redis. Refunds go to Redis
+ * (a leased permit was charged there). Memory: at most {@code maximumKeys} keys' leases
+ * per quota, each dropped after two lease durations without a check.
  */
 public final class LeasingRateLimiter implements RateLimitBackend {
 
