@@ -400,8 +400,9 @@ public final class RateLimiter {
 					texts(tier.limits()), plans, tierMeters.total(Outcomes.ALLOWED),
 					tierMeters.total(Outcomes.REJECTED), tierMeters.total(Outcomes.ERROR)));
 		}
-		String breaker = (this.remote instanceof RedisRateLimiter redis)
-				? redis.connector().callState().name().toLowerCase(Locale.ROOT) : null;
+		RedisRateLimiter redis = (this.remote instanceof LeasingRateLimiter leasing) ? leasing.redis()
+				: (this.remote instanceof RedisRateLimiter plain) ? plain : null;
+		String breaker = (redis != null) ? redis.connector().callState().name().toLowerCase(Locale.ROOT) : null;
 		return new RateLimitSnapshot((this.remote != null) ? "redis" : "local", breaker, this.local.size(), views);
 	}
 

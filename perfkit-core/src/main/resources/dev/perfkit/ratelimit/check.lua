@@ -2,9 +2,11 @@
 -- KEYS[1] state: a string (token bucket: MessagePack of last time and levels), a hash (sliding
 --         window: s<i>, c<i>, p<i>) or a sorted set (sliding log)
 -- KEYS[2] the sliding log's member sequence
--- ARGV: algorithm ('t' token bucket | 's' sliding log | 'w' sliding window), cost, mode ('0' charge | '1' dry run | 'r' refund), time override
---       in ms ('' = Redis TIME; only tests pass one), limit count, then capacity and window-ms
---       per limit, then (refund only) the refunded charge's time in ms.
+-- ARGV: algorithm ('t' token bucket | 's' sliding log | 'w' sliding window), cost, mode ('0' charge | '1' dry run | 'r' refund
+--       | 'l' lease, token bucket only), time override in ms ('' = Redis TIME; only tests pass one), limit count, then
+--       capacity and window-ms per limit, then (refund only) the refunded charge's time in ms, or (lease only) the batch.
+-- A lease (LeasingRateLimiter) takes as many whole permits as every limit holds, up to the batch, when that is at
+-- least the cost, and charges them all; its reply ends with the number granted (0 when rejected).
 -- A refund gives a charge back: a bucket gets the tokens back (up to full), a log loses
 -- 'cost' entries scored at the charge's time. It replies with the figures after it.
 -- Reply: { allowed (1|0), now-ms, then remaining, reset-ms, retry-ms per limit }.
@@ -32,6 +34,8 @@ local algorithm = ARGV[1]
 local cost = tonumber(ARGV[2])
 local refund = ARGV[3] == 'r'
 local dry = ARGV[3] == '1'
+local lease = ARGV[3] == 'l'
+if lease and algorithm ~= 't' then return redis.error_reply('ERR perfkit leases only token buckets') end
 local now
 if ARGV[4] ~= '' then
   now = tonumber(ARGV[4])
@@ -87,8 +91,14 @@ if algorithm == 't' then
     levels[i] = level
     if level < cost * windows[i] then allowed = false end
   end
+  local take = cost
+  if lease then
+    take = tonumber(ARGV[6 + 2 * n])
+    for i = 1, n do take = math.min(take, floordiv(levels[i], windows[i])) end
+    if not allowed then take = 0 end
+  end
   for i = 1, n do
-    if allowed and not dry and not refund then levels[i] = levels[i] - cost * windows[i] end
+    if allowed and not dry and not refund then levels[i] = levels[i] - take * windows[i] end
     local needed = cost * windows[i]
     local retry = 0
     if levels[i] < needed then retry = ceildiv(needed - levels[i], caps[i]) end
@@ -101,6 +111,7 @@ if algorithm == 't' then
   if not dry and (allowed or refund) then
     redis.call('SET', KEYS[1], cmsgpack.pack(now, unpack(levels)), 'PX', longestText)
   end
+  if lease then reply[#reply + 1] = take end
 elseif algorithm == 'w' then
   -- Sliding-window counter: per limit s<i> = start of the current fixed window,
   -- c<i> = its count, p<i> = the previous window's count. Mirrors SlidingWindow and

@@ -14,8 +14,13 @@ import java.util.List;
  * @param levels the concurrent users of each level ({@code LOAD_LEVELS}, such as
  * {@code 50,100,200})
  * @param levelSeconds how long each level lasts, its ramp included ({@code LOAD_LEVEL_SECONDS})
+ * @param open whether arrivals follow the open model ({@code LOAD_MODEL=open}) instead of a
+ * closed population of looping users ({@code closed}, the default)
+ * @param openRate in the open model, new users per second per user of a level
+ * ({@code LOAD_OPEN_RATE}, default 1)
  */
-record LoadSettings(String baseUrl, Path out, int warmupSeconds, List<Integer> levels, int levelSeconds) {
+record LoadSettings(String baseUrl, Path out, int warmupSeconds, List<Integer> levels, int levelSeconds, boolean open,
+		double openRate) {
 
 	/** Seconds a level takes to ramp from the previous one; its samples are left out. */
 	static final int RAMP_SECONDS = 3;
@@ -25,7 +30,16 @@ record LoadSettings(String baseUrl, Path out, int warmupSeconds, List<Integer> l
 				Path.of(env("LOAD_OUT", "target/load")), Integer.parseInt(env("LOAD_WARMUP", "15")),
 				List.of(env("LOAD_LEVELS", "50,100,200").split(",")).stream().map(String::trim).map(Integer::valueOf)
 					.toList(),
-				Integer.parseInt(env("LOAD_LEVEL_SECONDS", "30")));
+				Integer.parseInt(env("LOAD_LEVEL_SECONDS", "30")), model(env("LOAD_MODEL", "closed")),
+				Double.parseDouble(env("LOAD_OPEN_RATE", "1")));
+	}
+
+	private static boolean model(String model) {
+		return switch (model) {
+			case "open" -> true;
+			case "closed" -> false;
+			default -> throw new IllegalArgumentException("LOAD_MODEL must be open or closed, was " + model);
+		};
 	}
 
 	int totalSeconds() {

@@ -18,10 +18,12 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
 
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
+import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.nothingFor;
 import static io.gatling.javaapi.core.CoreDsl.percent;
 import static io.gatling.javaapi.core.CoreDsl.rampUsers;
+import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.randomSwitch;
 import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
@@ -37,11 +39,18 @@ import static io.gatling.javaapi.http.HttpDsl.status;
  * N+1 endpoint and its fixed twin, and the slow report.
  *
  * <p>
- * Users are closed-model virtual users without think time, as in the k6 and Locust runs
- * these figures are compared with: each loops over the mix on its own keep-alive
- * connection. The population steps through {@code LOAD_LEVELS} (50, 100, 200) after a
- * warm-up; {@link LoadSettings#levelAt} assigns each sample to its level. Every response
- * is recorded ({@link Recorder}) for the tables and checks of {@link Verdict}.
+ * By default ({@code LOAD_MODEL=closed}) users are closed-model virtual users without think
+ * time, as in the k6 and Locust runs these figures are compared with: each loops over the
+ * mix on its own keep-alive connection, and the population steps through
+ * {@code LOAD_LEVELS} (50, 100, 200) after a warm-up, so requests per second is the
+ * output. With {@code LOAD_MODEL=open} arrivals are the input instead: each level of
+ * {@code L} users is {@code L × LOAD_OPEN_RATE} (default 1) new virtual users per second,
+ * each sending one request of the mix and leaving (users who come back once a second, say),
+ * ramped from level to level; a slow system then faces a growing queue instead of
+ * slowing its own clients down, which is what the tail latencies of an open model show.
+ * Open-model users share a pool of keep-alive connections. Either way
+ * {@link LoadSettings#levelAt} assigns each sample to its level, and every response is
+ * recorded ({@link Recorder}) for the tables and checks of {@link Verdict}.
  *
  * <p>
  * Client addresses (written in {@code X-Forwarded-For}, which nginx extends and the
@@ -77,10 +86,39 @@ public class MixSimulation extends Simulation {
 		.forever()
 		.on(exec(this::pickKeys).exec(randomSwitch().on(choices())));
 
+	/** One request of the mix per virtual user: the open model's arrivals. */
+	private final ScenarioBuilder once = scenario("mix-open").exec(this::pickKeys).exec(randomSwitch().on(choices()));
+
 	{
 		List<PopulationBuilder> populations = new ArrayList<>();
-		populations.add(this.mix.injectOpen(injection()));
-		setUp(populations).protocols(this.protocol).maxDuration(this.settings.totalSeconds());
+		if (this.settings.open()) {
+			populations.add(this.once.injectOpen(arrivals()));
+			setUp(populations).protocols(this.protocol.shareConnections()).maxDuration(this.settings.totalSeconds());
+		}
+		else {
+			populations.add(this.mix.injectOpen(injection()));
+			setUp(populations).protocols(this.protocol).maxDuration(this.settings.totalSeconds());
+		}
+	}
+
+	/**
+	 * The open model's arrival rates: each level's users times the rate per user, reached
+	 * by a ramp of {@link LoadSettings#RAMP_SECONDS} and held for the rest of the level, the
+	 * warm-up at the first level's rate.
+	 */
+	private io.gatling.javaapi.core.OpenInjectionStep[] arrivals() {
+		List<io.gatling.javaapi.core.OpenInjectionStep> steps = new ArrayList<>();
+		List<Integer> levels = this.settings.levels();
+		double rate = this.settings.openRate();
+		double previous = 0;
+		for (int i = 0; i < levels.size(); i++) {
+			double target = levels.get(i) * rate;
+			int hold = this.settings.levelSeconds() - LoadSettings.RAMP_SECONDS + ((i == 0) ? this.settings.warmupSeconds() : 0);
+			steps.add(rampUsersPerSec(Math.max(previous, 0.1)).to(target).during(LoadSettings.RAMP_SECONDS));
+			steps.add(constantUsersPerSec(target).during(hold));
+			previous = target;
+		}
+		return steps.toArray(io.gatling.javaapi.core.OpenInjectionStep[]::new);
 	}
 
 	private io.gatling.javaapi.core.OpenInjectionStep[] injection() {

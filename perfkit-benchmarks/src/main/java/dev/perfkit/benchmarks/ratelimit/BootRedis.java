@@ -9,6 +9,8 @@ import java.util.UUID;
 import dev.perfkit.ratelimit.Algorithm;
 import dev.perfkit.ratelimit.FailurePolicy;
 import dev.perfkit.ratelimit.Limit;
+import dev.perfkit.ratelimit.LeasePolicy;
+import dev.perfkit.ratelimit.LeasingRateLimiter;
 import dev.perfkit.ratelimit.LocalRateLimiter;
 import dev.perfkit.ratelimit.Quota;
 import dev.perfkit.ratelimit.RateLimiter;
@@ -108,6 +110,12 @@ public class BootRedis {
 	/** A limiter whose hot key is exhausted, with the local shortcut. */
 	RateLimiter rejectingWithShortcut;
 
+	/** A hot key under a limit it never reaches: one script call per check. */
+	RateLimiter admitting;
+
+	/** The same, leasing up to 50 permits per script call. */
+	RateLimiter admittingLeased;
+
 	/** The same, asking Redis on every check. */
 	RateLimiter rejectingWithoutShortcut;
 
@@ -149,6 +157,14 @@ public class BootRedis {
 				new LocalRateLimiter(1000), null, 0);
 		this.rejectingWithShortcut.check("flood", null, "hot", 1);
 		this.rejectingWithShortcut.check("flood", null, "hot", 1);
+		// The admitted path: one hot key whose limit the benchmark never reaches, checked on
+		// Redis every time, or leasing up to 50 permits per script call.
+		Tier hot = new Tier("hot-" + UUID.randomUUID(), List.of(Limit.parse("100000000/1h")), Algorithm.TOKEN_BUCKET,
+				FailurePolicy.ALLOW, Map.of());
+		this.admitting = new RateLimiter(Map.of("hot", hot), this.perfkit, new LocalRateLimiter(1000), null);
+		this.admittingLeased = new RateLimiter(Map.of("hot", hot),
+				new LeasingRateLimiter(this.perfkit, Map.of(hot.name(), new LeasePolicy(50, Duration.ofSeconds(1))), 1000),
+				new LocalRateLimiter(1000), null);
 		BucketConfiguration once = BucketConfiguration.builder()
 			.addLimit(Bandwidth.builder().capacity(1).refillGreedy(1, Duration.ofHours(1)).build())
 			.build();

@@ -206,6 +206,18 @@ public class RateLimitBenchmark {
 
 	@Benchmark
 	@Threads(64)
+	public Decision admittedHotKeyPerfkit64Threads(BootRedis redis) {
+		return redis.admitting.check("hot", null, "hot", 1);
+	}
+
+	@Benchmark
+	@Threads(64)
+	public Decision admittedHotKeyPerfkitLeasing64Threads(BootRedis redis) {
+		return redis.admittingLeased.check("hot", null, "hot", 1);
+	}
+
+	@Benchmark
+	@Threads(64)
 	public Decision rejectedPerfkitWithShortcut64Threads(BootRedis redis) {
 		return redis.rejectingWithShortcut.check("flood", null, "hot", 1);
 	}

@@ -2,7 +2,9 @@ package dev.perfkit.autoconfigure.ratelimit;
 
 import dev.perfkit.autoconfigure.ConditionalOnPerfkitEnabled;
 import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
+import dev.perfkit.ratelimit.LeasingRateLimiter;
 import dev.perfkit.ratelimit.LocalRateLimiter;
+import dev.perfkit.ratelimit.RateLimitBackend;
 import dev.perfkit.ratelimit.RateLimiter;
 import dev.perfkit.ratelimit.RedisRateLimiter;
 import dev.perfkit.redis.RedisConnector;
@@ -83,7 +85,10 @@ public final class RateLimitAutoConfiguration {
 					.register(meters);
 			}
 		}
-		RateLimiter limiter = new RateLimiter(tiers.tiers(), remote,
+		// Tiers that lease permits for hot keys go through the leasing backend around Redis.
+		RateLimitBackend backend = (remote != null && !tiers.leases().isEmpty())
+				? new LeasingRateLimiter(remote, tiers.leases(), RateLimiter.DEFAULT_SHORTCUT_KEYS) : remote;
+		RateLimiter limiter = new RateLimiter(tiers.tiers(), backend,
 				new LocalRateLimiter(properties.getLocalMaximumKeys()), meters, properties.getLocalShortcutKeys());
 		limiter.addListener((decision, key) -> events.publishEvent(new RateLimitRejectedEvent(limiter, decision, key)));
 		return limiter;

@@ -1,5 +1,6 @@
 package dev.perfkit.autoconfigure.ratelimit;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Map;
 
 import dev.perfkit.ratelimit.Algorithm;
 import dev.perfkit.ratelimit.FailurePolicy;
+import dev.perfkit.ratelimit.LeasePolicy;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -43,7 +45,11 @@ public class RateLimitProperties {
 
 	/**
 	 * Tiers by name. The built-in tiers (auth, password-reset, sensitive, standard,
-	 * relaxed) are preset; an entry here overrides the settings it names.
+	 * relaxed) are preset; an entry here overrides the settings it names: limits, key,
+	 * algorithm, failure-policy, plans, default-plan, charge-on-status, and lease.batch
+	 * with lease.duration (permit leasing for a token-bucket tier's hot keys on Redis: an
+	 * instance takes up to lease.batch permits in one call and spends them for at most
+	 * lease.duration; off by default).
 	 */
 	private Map<String, TierProperties> tiers = new LinkedHashMap<>();
 
@@ -264,6 +270,15 @@ public class RateLimitProperties {
 		 */
 		private List<Integer> chargeOnStatus = new ArrayList<>();
 
+		/**
+		 * Permit leasing for the tier's hot keys (token-bucket tiers on Redis).
+		 */
+		private final Lease lease = new Lease();
+
+		public Lease getLease() {
+			return this.lease;
+		}
+
 		public List<String> getLimits() {
 			return this.limits;
 		}
@@ -318,6 +333,46 @@ public class RateLimitProperties {
 
 		public void setChargeOnStatus(List<Integer> chargeOnStatus) {
 			this.chargeOnStatus = chargeOnStatus;
+		}
+
+	}
+
+	/**
+	 * Permit leasing for a tier's hot keys: an instance takes a batch of a key's permits
+	 * from Redis in one call and spends them itself (docs/rate-limiting.md#permit-leasing).
+	 */
+	public static class Lease {
+
+		/**
+		 * The most permits an instance leases from Redis in one call for a hot key (a key
+		 * checked on it again within the lease duration), spending them without a Redis
+		 * call; unspent permits are lost when the lease lapses, so a key is never admitted
+		 * more than its limit, but may be admitted less. 0 leases nothing. Else at least 2
+		 * and at most the tier's smallest limit; token-bucket tiers only.
+		 */
+		private long batch;
+
+		/**
+		 * How long leased permits may be spent before those left are lost: a token bucket
+		 * may admit up to this much more refill over a span. At most the tier's shortest
+		 * window.
+		 */
+		private Duration duration = LeasePolicy.DEFAULT_DURATION;
+
+		public long getBatch() {
+			return this.batch;
+		}
+
+		public void setBatch(long batch) {
+			this.batch = batch;
+		}
+
+		public Duration getDuration() {
+			return this.duration;
+		}
+
+		public void setDuration(Duration duration) {
+			this.duration = duration;
 		}
 
 	}

@@ -13,6 +13,7 @@ import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
 import dev.perfkit.autoconfigure.ratelimit.RateLimitProperties.TierProperties;
 import dev.perfkit.ratelimit.Algorithm;
 import dev.perfkit.ratelimit.FailurePolicy;
+import dev.perfkit.ratelimit.LeasePolicy;
 import dev.perfkit.ratelimit.Limit;
 import dev.perfkit.ratelimit.Quota;
 import dev.perfkit.ratelimit.RateLimit;
@@ -38,7 +39,7 @@ final class TierDefinitions {
 
 	static TierDefinitions of(RateLimitProperties properties) {
 		Map<String, Definition> definitions = new LinkedHashMap<>();
-		Tiers.builtIns().forEach((name, preset) -> definitions.put(name, new Definition(preset, "ip", Set.of())));
+		Tiers.builtIns().forEach((name, preset) -> definitions.put(name, new Definition(preset, "ip", Set.of(), null)));
 		properties.getTiers().forEach((name, tier) -> definitions.put(name, define(name, tier, Tiers.builtIn(name))));
 		return new TierDefinitions(definitions);
 	}
@@ -87,8 +88,54 @@ final class TierDefinitions {
 			throw new InvalidPerfkitPropertyException(PREFIX + name + ".algorithm", algorithm, ex.getMessage() + ".",
 					"set " + PREFIX + name + ".algorithm=sliding-window (constant memory per key) or lower the limits.");
 		}
-		return new Definition(tier, key,
-				Set.copyOf(properties.getChargeOnStatus()));
+		return new Definition(tier, key, Set.copyOf(properties.getChargeOnStatus()),
+				lease(tier, properties.getLease()));
+	}
+
+	/** Validate a tier's lease settings: {@code null} when it leases nothing. */
+	private static LeasePolicy lease(Tier tier, RateLimitProperties.Lease lease) {
+		String batchProperty = PREFIX + tier.name() + ".lease.batch";
+		String durationProperty = PREFIX + tier.name() + ".lease.duration";
+		if (lease.getBatch() == 0) {
+			return null;
+		}
+		if (lease.getBatch() < 2) {
+			throw new InvalidPerfkitPropertyException(batchProperty, lease.getBatch(),
+					"A lease batch must be 0 (no leasing) or at least 2 permits.",
+					"set " + batchProperty + "=0 to lease nothing, or a batch of at least 2, such as 20.");
+		}
+		if (lease.getDuration() == null || lease.getDuration().toMillis() < 1) {
+			throw new InvalidPerfkitPropertyException(durationProperty, lease.getDuration(),
+					"A lease must last at least 1ms.", "set " + durationProperty + " to a duration such as 1s.");
+		}
+		if (tier.algorithm() != Algorithm.TOKEN_BUCKET) {
+			throw new InvalidPerfkitPropertyException(batchProperty, lease.getBatch(),
+					"Tier '" + tier.name() + "' counts with " + tier.algorithm() + ", and only token-bucket tiers can "
+							+ "lease permits: a leased permit is spent after Redis charged it, which a sliding log or "
+							+ "window would count in the wrong window.",
+					"remove " + batchProperty + ", or set " + PREFIX + tier.name() + ".algorithm=token-bucket.");
+		}
+		long smallest = Long.MAX_VALUE;
+		long shortest = Long.MAX_VALUE;
+		List<Limit> all = new ArrayList<>(tier.limits());
+		tier.plans().values().forEach(all::addAll);
+		for (Limit limit : all) {
+			smallest = Math.min(smallest, limit.capacity());
+			shortest = Math.min(shortest, limit.windowMillis());
+		}
+		if (lease.getBatch() > smallest) {
+			throw new InvalidPerfkitPropertyException(batchProperty, lease.getBatch(),
+					"Tier '" + tier.name() + "' has a limit of " + smallest + " permits, fewer than the lease batch: "
+							+ "one instance could lease a key's whole limit.",
+					"set " + batchProperty + " to at most " + smallest + " (a small share of it is best).");
+		}
+		if (lease.getDuration().toMillis() > shortest) {
+			throw new InvalidPerfkitPropertyException(durationProperty, lease.getDuration(),
+					"Tier '" + tier.name() + "' has a window of " + shortest + "ms, shorter than the lease duration: "
+							+ "leased permits could be spent in a later window than the one that paid for them.",
+					"set " + durationProperty + " to at most " + shortest + "ms.");
+		}
+		return new LeasePolicy(lease.getBatch(), lease.getDuration());
 	}
 
 	private static List<Limit> parse(String property, List<String> texts) {
@@ -103,6 +150,20 @@ final class TierDefinitions {
 			}
 		}
 		return limits;
+	}
+
+	/**
+	 * Return the lease policies of the tiers that lease.
+	 * @return the policies by tier name, empty when no tier leases
+	 */
+	Map<String, LeasePolicy> leases() {
+		Map<String, LeasePolicy> leases = new LinkedHashMap<>();
+		this.definitions.forEach((name, definition) -> {
+			if (definition.lease() != null) {
+				leases.put(name, definition.lease());
+			}
+		});
+		return leases;
 	}
 
 	Map<String, Tier> tiers() {
@@ -178,8 +239,9 @@ final class TierDefinitions {
 	 * @param tier the tier
 	 * @param key the key kind or SpEL expression
 	 * @param chargeOnStatus statuses that consume the tier, empty for all
+	 * @param lease how the tier leases permits for hot keys, {@code null} for not at all
 	 */
-	record Definition(Tier tier, String key, Set<Integer> chargeOnStatus) {
+	record Definition(Tier tier, String key, Set<Integer> chargeOnStatus, LeasePolicy lease) {
 	}
 
 }

@@ -240,6 +240,45 @@ class RateLimitAutoConfigurationTests {
 	}
 
 	@Test
+	void badLeaseSettingsStopStartupNamingTheProperty() {
+		assertLeaseFailure("perfkit.rate-limit.tiers.relaxed.lease.batch", "at least 2",
+				"perfkit.rate-limit.tiers.relaxed.lease.batch=1");
+		assertLeaseFailure("perfkit.rate-limit.tiers.relaxed.lease.batch", "at least 2",
+				"perfkit.rate-limit.tiers.relaxed.lease.batch=-5");
+		assertLeaseFailure("perfkit.rate-limit.tiers.auth.lease.batch", "algorithm=token-bucket",
+				"perfkit.rate-limit.tiers.auth.lease.batch=2");
+		assertLeaseFailure("perfkit.rate-limit.tiers.relaxed.lease.batch", "at most 120",
+				"perfkit.rate-limit.tiers.relaxed.lease.batch=121");
+		assertLeaseFailure("perfkit.rate-limit.tiers.scan.lease.batch", "at most 5",
+				"perfkit.rate-limit.tiers.scan.lease.batch=10", "perfkit.rate-limit.tiers.scan.plans.free=5/1h",
+				"perfkit.rate-limit.tiers.scan.plans.pro=500/1h", "perfkit.rate-limit.tiers.scan.default-plan=pro");
+		assertLeaseFailure("perfkit.rate-limit.tiers.burst.lease.duration", "at most 500ms",
+				"perfkit.rate-limit.tiers.burst.limits=100/500ms", "perfkit.rate-limit.tiers.burst.lease.batch=10");
+		assertLeaseFailure("perfkit.rate-limit.tiers.relaxed.lease.duration", "such as 1s",
+				"perfkit.rate-limit.tiers.relaxed.lease.batch=10", "perfkit.rate-limit.tiers.relaxed.lease.duration=0s");
+	}
+
+	private void assertLeaseFailure(String property, String action, String... properties) {
+		this.contextRunner.withPropertyValues(properties)
+			.run((context) -> assertThat(analysis(context.getStartupFailure())).satisfies((analysis) -> {
+				assertThat(analysis.getDescription()).contains(property);
+				assertThat(analysis.getAction()).contains(property).contains(action);
+			}));
+	}
+
+	@Test
+	void aLeaseWithoutRedisLeavesTheTierDecidedLocally() {
+		this.contextRunner
+			.withPropertyValues("perfkit.rate-limit.tiers.relaxed.lease.batch=10",
+					"perfkit.rate-limit.tiers.relaxed.lease.duration=2s")
+			.run((context) -> {
+				RateLimiter limiter = context.getBean(RateLimiter.class);
+				assertThat(limiter.check("relaxed", null, "k", 1).source()).isEqualTo(Decision.Source.LOCAL);
+				assertThat(limiter.snapshot().backend()).isEqualTo("local");
+			});
+	}
+
+	@Test
 	void aRedisBackendWithoutRedisStopsStartup() {
 		this.contextRunner.withPropertyValues("perfkit.rate-limit.backend=redis")
 			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription())

@@ -117,6 +117,12 @@ class RateLimitTestApplication {
 			return "scanned";
 		}
 
+		@PostMapping("/leased")
+		@RateLimit(tier = "leased")
+		String leased() {
+			return "leased";
+		}
+
 		@GetMapping("/update")
 		@RateLimit(tier = STANDARD)
 		String update() {

@@ -93,6 +93,8 @@ class RateLimitWebIntegrationTests {
 				"perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d",
 				"perfkit.rate-limit.tiers.scan.plans.pro=5/1h,2/30d", "perfkit.rate-limit.tiers.scan.key=api-key",
 				"perfkit.rate-limit.tiers.scan.default-plan=free",
+				"perfkit.rate-limit.tiers.leased.limits=40/1h", "perfkit.rate-limit.tiers.leased.lease.batch=8",
+				"perfkit.rate-limit.tiers.leased.lease.duration=10s",
 				"perfkit.redis.circuit-breaker.open-duration=200ms"));
 	}
 
@@ -101,6 +103,19 @@ class RateLimitWebIntegrationTests {
 		List<Integer> statuses = sixtyFourAtOnceOnBothInstances("/login", "X-Forwarded-For", "10.1.2.3");
 		assertThat(statuses).filteredOn((status) -> status == 200).hasSize(5);
 		assertThat(statuses).filteredOn((status) -> status == 429).hasSize(59);
+	}
+
+	@Test
+	void sixtyFourThreadsAcrossTwoInstancesLeasingPermitsNeverGetMoreThanTheLimitThrough() throws Exception {
+		// leased: 40/1h token bucket leasing up to 8 permits per call, three waves of 64 on
+		// one key, so that both instances find it hot and lease
+		List<Integer> statuses = new ArrayList<>();
+		for (int wave = 0; wave < 3; wave++) {
+			statuses.addAll(sixtyFourAtOnceOnBothInstances("/leased", "X-Forwarded-For", "10.9.9.9"));
+		}
+		assertThat(statuses).hasSize(192).allSatisfy((status) -> assertThat(status).isIn(200, 429));
+		assertThat(statuses).filteredOn((status) -> status == 200).hasSizeBetween(1, 40);
+		assertThat(first.getBean(RateLimiter.class).snapshot().breakerState()).isEqualTo("closed");
 	}
 
 	/** Send 64 requests at once from 64 threads, alternating between the two instances. */
