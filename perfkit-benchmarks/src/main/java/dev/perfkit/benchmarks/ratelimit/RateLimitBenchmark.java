@@ -194,6 +194,30 @@ public class RateLimitBenchmark {
 
 	@Benchmark
 	@Threads(1)
+	public Decision perfkitBootRedisObservationSkipped1Thread(BootRedis.ObservationSkipped redis) {
+		return redis.perfkit.check(redis.quota, "hot", 1, false);
+	}
+
+	@Benchmark
+	@Threads(64)
+	public Decision perfkitBootRedisObservationSkipped64Threads(BootRedis.ObservationSkipped redis) {
+		return redis.perfkit.check(redis.quota, "hot", 1, false);
+	}
+
+	@Benchmark
+	@Threads(64)
+	public Decision admittedPerfkitLimiter64Threads(BootRedis redis) {
+		return redis.admittingWithShortcut.check("admitting", null, redis.admittingKey, 1);
+	}
+
+	@Benchmark
+	@Threads(64)
+	public Decision admittedPerfkitLimiterWithoutShortcut64Threads(BootRedis redis) {
+		return redis.admittingWithoutShortcut.check("admitting", null, redis.admittingKey, 1);
+	}
+
+	@Benchmark
+	@Threads(1)
 	public Object gatewayScriptBootRedis1Thread(BootRedis redis) {
 		return redis.gatewayCheck();
 	}
