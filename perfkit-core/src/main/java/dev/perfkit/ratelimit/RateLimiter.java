@@ -214,31 +214,36 @@ public final class RateLimiter {
 			settled(quotaMeters, Outcomes.REJECTED, known, key);
 			return CompletableFuture.completedFuture(known);
 		}
-		Flights flights = quotaMeters.flights;
-		if (flights != null) {
-			CompletableFuture<Decision> next = flights.depart(key, cost);
-			if (next != null) {
-				// Nothing blocks: the rest runs when the call in flight lands.
-				return next.thenCompose((answer) -> {
-					Decision rejected = shortcuts.rejection(key, cost);
-					if (rejected != null) {
-						settled(quotaMeters, Outcomes.REJECTED, rejected, key);
-						return CompletableFuture.completedFuture(rejected);
-					}
-					flights.board(key, cost);
-					return remoteAsync(tierMeters, quotaMeters, key, cost);
-				});
+		Flights.Key flight = (quotaMeters.flights != null) ? quotaMeters.flights.key(key) : null;
+		Flights.Departure departure = (flight != null) ? flight.depart(cost) : null;
+		if (departure != null && !departure.leads()) {
+			// Nothing blocks: the rest runs when the leading call lands.
+			return departure.flight().thenCompose((answer) -> {
+				Decision rejected = shortcuts.rejection(key, cost);
+				if (rejected != null) {
+					settled(quotaMeters, Outcomes.REJECTED, rejected, key);
+					return CompletableFuture.completedFuture(rejected);
+				}
+				return remoteAsync(tierMeters, quotaMeters, key, cost, flight, null);
+			});
+		}
+		if (departure != null) {
+			// A rejection may have landed since the shortcut was asked.
+			Decision rejected = shortcuts.rejection(key, cost);
+			if (rejected != null) {
+				flight.landed(departure, rejected);
+				settled(quotaMeters, Outcomes.REJECTED, rejected, key);
+				return CompletableFuture.completedFuture(rejected);
 			}
 		}
-		return remoteAsync(tierMeters, quotaMeters, key, cost);
+		return remoteAsync(tierMeters, quotaMeters, key, cost, flight, departure);
 	}
 
-	/** One Redis call of the non-blocking check, registered in flight when coalescing is on. */
+	/** One Redis call of the non-blocking check; it lands on its key's flight when coalescing is on. */
 	private CompletableFuture<Decision> remoteAsync(TierMeters tierMeters, Outcomes quotaMeters, String key,
-			long cost) {
+			long cost, Flights.Key flight, Flights.Departure departure) {
 		Quota quota = quotaMeters.quota;
 		Shortcuts shortcuts = quotaMeters.shortcuts;
-		Flights flights = quotaMeters.flights;
 		long sent = System.nanoTime();
 		CompletableFuture<Decision> reply;
 		try {
@@ -249,21 +254,22 @@ public final class RateLimiter {
 		}
 		return reply.handle((answer, failure) -> {
 			this.remoteLatency.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+			if (failure == null && !answer.allowed() && shortcuts != null) {
+				shortcuts.remember(key, cost, answer, sent);
+			}
+			// Land first: checks waiting on this call must never wait on what follows.
+			if (flight != null) {
+				flight.landed(departure, (failure == null) ? answer : null);
+			}
 			Decision decision;
 			int outcome;
 			if (failure == null) {
 				decision = answer;
-				if (!decision.allowed() && shortcuts != null) {
-					shortcuts.remember(key, cost, decision, sent);
-				}
 				outcome = outcome(decision);
 			}
 			else {
 				decision = onFailure(tierMeters.tier, quota, key, cost, false);
 				outcome = (decision.source() == Decision.Source.POLICY) ? Outcomes.ERROR : outcome(decision);
-			}
-			if (flights != null) {
-				flights.landed(key, cost, (failure == null) ? answer : null);
 			}
 			settled(quotaMeters, outcome, decision, key);
 			return decision;
@@ -293,17 +299,19 @@ public final class RateLimiter {
 				return known;
 			}
 		}
-		Flights flights = dryRun ? null : quotaMeters.flights;
-		if (flights != null) {
-			CompletableFuture<Decision> next = flights.depart(key, cost);
-			if (next != null) {
-				// Bounded: the call waited for lands within the connector's command timeout.
-				next.join();
-				Decision known = shortcuts.rejection(key, cost);
-				if (known != null) {
-					return known;
-				}
-				flights.board(key, cost);
+		Flights.Key flight = (dryRun || quotaMeters.flights == null) ? null : quotaMeters.flights.key(key);
+		Flights.Departure departure = (flight != null) ? flight.depart(cost) : null;
+		if (departure != null) {
+			if (!departure.leads()) {
+				// Bounded: the leading call lands within the connector's command timeout.
+				departure.flight().join();
+				departure = null;
+			}
+			// A rejection may have landed since the shortcut was asked.
+			Decision known = shortcuts.rejection(key, cost);
+			if (known != null) {
+				flight.landed(departure, known);
+				return known;
 			}
 		}
 		long sent = System.nanoTime();
@@ -316,8 +324,8 @@ public final class RateLimiter {
 			return decision;
 		}
 		finally {
-			if (flights != null) {
-				flights.landed(key, cost, decision);
+			if (flight != null) {
+				flight.landed(departure, decision);
 			}
 		}
 	}
@@ -602,7 +610,7 @@ public final class RateLimiter {
 		Outcomes(Quota quota, long shortcutKeys) {
 			this.quota = quota;
 			this.shortcuts = (shortcutKeys > 0) ? new Shortcuts(quota, shortcutKeys) : null;
-			this.flights = (shortcutKeys > 0) ? new Flights() : null;
+			this.flights = (shortcutKeys > 0) ? new Flights(shortcutKeys) : null;
 			for (int i = 0; i < this.counts.length; i++) {
 				this.counts[i] = new LongAdder();
 			}
