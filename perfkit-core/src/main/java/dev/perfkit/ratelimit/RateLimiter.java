@@ -39,9 +39,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * take tens of nanoseconds, are timed by sampling (see {@link #LOCAL_TIMING_SAMPLE}).
  * <p>
  * A key that Redis rejected is then rejected by this instance alone, without a Redis
- * call, until the time Redis gave for its next permit ({@link Shortcuts}): a flood on a
- * limited key costs Redis one call per instance per retry interval instead of one per
- * request. The shortcut only ever rejects, so it cannot admit anything Redis would not.
+ * call, until the time Redis gave for its next permit ({@link Shortcuts}), and concurrent
+ * checks of a key that may be limited wait for the one call in flight instead of each
+ * sending their own ({@link Flights}): a flood on a limited key costs Redis one call per
+ * instance per retry interval instead of one per request, even when another instance
+ * exhausted it. Both only ever reject, so they cannot admit anything Redis would not.
  */
 public final class RateLimiter {
 
@@ -206,13 +208,42 @@ public final class RateLimiter {
 			return CompletableFuture.completedFuture(check(tierName, plan, key, cost, false));
 		}
 		Outcomes quotaMeters = tierMeters.outcomes(plan);
-		Quota quota = quotaMeters.quota;
 		Shortcuts shortcuts = quotaMeters.shortcuts;
 		Decision known = (shortcuts != null) ? shortcuts.rejection(key, cost) : null;
 		if (known != null) {
 			settled(quotaMeters, Outcomes.REJECTED, known, key);
 			return CompletableFuture.completedFuture(known);
 		}
+		Flights.Key flight = (quotaMeters.flights != null) ? quotaMeters.flights.key(key) : null;
+		Flights.Departure departure = (flight != null) ? flight.depart(cost) : null;
+		if (departure != null && !departure.leads()) {
+			// Nothing blocks: the rest runs when the leading call lands.
+			return departure.flight().thenCompose((answer) -> {
+				Decision rejected = shortcuts.rejection(key, cost);
+				if (rejected != null) {
+					settled(quotaMeters, Outcomes.REJECTED, rejected, key);
+					return CompletableFuture.completedFuture(rejected);
+				}
+				return remoteAsync(tierMeters, quotaMeters, key, cost, flight, null);
+			});
+		}
+		if (departure != null) {
+			// A rejection may have landed since the shortcut was asked.
+			Decision rejected = shortcuts.rejection(key, cost);
+			if (rejected != null) {
+				flight.landed(departure, rejected);
+				settled(quotaMeters, Outcomes.REJECTED, rejected, key);
+				return CompletableFuture.completedFuture(rejected);
+			}
+		}
+		return remoteAsync(tierMeters, quotaMeters, key, cost, flight, departure);
+	}
+
+	/** One Redis call of the non-blocking check; it lands on its key's flight when coalescing is on. */
+	private CompletableFuture<Decision> remoteAsync(TierMeters tierMeters, Outcomes quotaMeters, String key,
+			long cost, Flights.Key flight, Flights.Departure departure) {
+		Quota quota = quotaMeters.quota;
+		Shortcuts shortcuts = quotaMeters.shortcuts;
 		long sent = System.nanoTime();
 		CompletableFuture<Decision> reply;
 		try {
@@ -223,13 +254,17 @@ public final class RateLimiter {
 		}
 		return reply.handle((answer, failure) -> {
 			this.remoteLatency.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+			if (failure == null && !answer.allowed() && shortcuts != null) {
+				shortcuts.remember(key, cost, answer, sent);
+			}
+			// Land first: checks waiting on this call must never wait on what follows.
+			if (flight != null) {
+				flight.landed(departure, (failure == null) ? answer : null);
+			}
 			Decision decision;
 			int outcome;
 			if (failure == null) {
 				decision = answer;
-				if (!decision.allowed() && shortcuts != null) {
-					shortcuts.remember(key, cost, decision, sent);
-				}
 				outcome = outcome(decision);
 			}
 			else {
@@ -253,7 +288,8 @@ public final class RateLimiter {
 	/**
 	 * Decide on Redis unless this instance already knows the answer: a key that Redis
 	 * rejected is rejected here, without a Redis call, until the time Redis said a permit
-	 * could free up (see {@link Shortcuts}).
+	 * could free up (see {@link Shortcuts}), and a check of a key whose call is in flight
+	 * waits for that call's answer before it sends its own (see {@link Flights}).
 	 */
 	private Decision remote(Outcomes quotaMeters, Quota quota, String key, long cost, boolean dryRun) {
 		Shortcuts shortcuts = quotaMeters.shortcuts;
@@ -263,12 +299,35 @@ public final class RateLimiter {
 				return known;
 			}
 		}
-		long sent = System.nanoTime();
-		Decision decision = timed(this.remoteLatency, this.remote, quota, key, cost, dryRun);
-		if (!decision.allowed() && shortcuts != null) {
-			shortcuts.remember(key, cost, decision, sent);
+		Flights.Key flight = (dryRun || quotaMeters.flights == null) ? null : quotaMeters.flights.key(key);
+		Flights.Departure departure = (flight != null) ? flight.depart(cost) : null;
+		if (departure != null) {
+			if (!departure.leads()) {
+				// Bounded: the leading call lands within the connector's command timeout.
+				departure.flight().join();
+				departure = null;
+			}
+			// A rejection may have landed since the shortcut was asked.
+			Decision known = shortcuts.rejection(key, cost);
+			if (known != null) {
+				flight.landed(departure, known);
+				return known;
+			}
 		}
-		return decision;
+		long sent = System.nanoTime();
+		Decision decision = null;
+		try {
+			decision = timed(this.remoteLatency, this.remote, quota, key, cost, dryRun);
+			if (!decision.allowed() && shortcuts != null) {
+				shortcuts.remember(key, cost, decision, sent);
+			}
+			return decision;
+		}
+		finally {
+			if (flight != null) {
+				flight.landed(departure, decision);
+			}
+		}
 	}
 
 	/**
@@ -546,9 +605,13 @@ public final class RateLimiter {
 		/** Keys Redis rejected, or {@code null} when the shortcut is off. */
 		final Shortcuts shortcuts;
 
+		/** Calls in flight per key, or {@code null} when the shortcut is off (waiting needs it). */
+		final Flights flights;
+
 		Outcomes(Quota quota, long shortcutKeys) {
 			this.quota = quota;
 			this.shortcuts = (shortcutKeys > 0) ? new Shortcuts(quota, shortcutKeys) : null;
+			this.flights = (shortcutKeys > 0) ? new Flights(shortcutKeys) : null;
 			for (int i = 0; i < this.counts.length; i++) {
 				this.counts[i] = new LongAdder();
 			}

@@ -23,8 +23,9 @@ import com.github.benmanes.caffeine.cache.Expiry;
  * short-cut: a smaller one may fit sooner. Entries expire at T (Caffeine's variable expiry
  * on {@code System.nanoTime}), and at most {@code maximumKeys} are kept per quota, so an
  * attacker rotating keys costs bounded memory; an evicted key simply asks Redis again.
- * Concurrent checks that all miss the memory each ask Redis (the memory is filled by the
- * first rejection to return); from then on none do until T.
+ * Concurrent checks that all miss the memory do not each ask Redis: {@link Flights} lets
+ * one call per key fly at a time while the key may be limited, and the others wait for its
+ * answer and take the rejection from here; from then on none ask until T.
  */
 final class Shortcuts {
 

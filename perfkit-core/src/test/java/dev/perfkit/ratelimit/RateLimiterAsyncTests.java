@@ -64,6 +64,53 @@ class RateLimiterAsyncTests {
 	}
 
 	@Test
+	void aCheckOfAKeyWithACallInFlightWaitsForItsAnswerWithoutBlocking() {
+		AsyncOnlyBackend backend = new AsyncOnlyBackend();
+		RateLimiter limiter = limiter(backend);
+		CompletableFuture<Decision> leader = limiter.checkAsync("closed", null, "k", 1);
+		CompletableFuture<Decision> follower = limiter.checkAsync("closed", null, "k", 1);
+		assertThat(follower).isNotDone();
+		assertThat(backend.calls).isEqualTo(1);
+		// The leader was admitted: the follower then asks Redis itself.
+		backend.answerNext();
+		assertThat(leader.join().allowed()).isTrue();
+		assertThat(follower).isNotDone();
+		assertThat(backend.calls).isEqualTo(2);
+		backend.answerNext();
+		assertThat(follower.join().allowed()).isTrue();
+		// The key is now full: the next leader is rejected, and its followers with it, without a call.
+		CompletableFuture<Decision> rejected = limiter.checkAsync("closed", null, "k", 1);
+		List<CompletableFuture<Decision>> followers = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			followers.add(limiter.checkAsync("closed", null, "k", 1));
+		}
+		assertThat(backend.calls).isEqualTo(3);
+		backend.answerNext();
+		assertThat(rejected.join().allowed()).isFalse();
+		assertThat(followers).allSatisfy((check) -> {
+			assertThat(check).isDone();
+			assertThat(check.join().allowed()).isFalse();
+			assertThat(check.join().source()).isEqualTo(Decision.Source.SHORTCUT);
+		});
+		assertThat(backend.calls).isEqualTo(3);
+	}
+
+	@Test
+	void aCheckWaitingOnACallThatFailsAsksItselfAndGetsItsTiersFailurePolicy() {
+		AsyncOnlyBackend backend = new AsyncOnlyBackend();
+		RateLimiter limiter = limiter(backend);
+		CompletableFuture<Decision> leader = limiter.checkAsync("closed", null, "k", 1);
+		CompletableFuture<Decision> follower = limiter.checkAsync("closed", null, "k", 1);
+		backend.failAll();
+		assertThat(leader.join().allowed()).isFalse();
+		assertThat(leader.join().source()).isEqualTo(Decision.Source.POLICY);
+		// The follower's own call was sent when the leader's failed (and failed with it here).
+		assertThat(backend.calls).isEqualTo(2);
+		assertThat(follower.join().allowed()).isFalse();
+		assertThat(follower.join().source()).isEqualTo(Decision.Source.POLICY);
+	}
+
+	@Test
 	void whenTheBackendCannotAnswerEachTiersFailurePolicyDecides() {
 		AsyncOnlyBackend backend = new AsyncOnlyBackend();
 		RateLimiter limiter = limiter(backend);

@@ -122,13 +122,22 @@ public class BootRedis {
 	/** bucket4j's Lettuce proxy on an exhausted bucket. */
 	BucketProxy rejectingBucket4j;
 
+	/** A limiter whose hot key always admits, with the shortcut and the single-flight. */
+	RateLimiter admittingWithShortcut;
+
+	/** The same, without either. */
+	RateLimiter admittingWithoutShortcut;
+
+	String admittingKey;
+
 	@Setup(Level.Trial)
 	public void setUp() throws InterruptedException {
 		int port = Integer.getInteger("redis.port", 6379);
 		this.context = new SpringApplicationBuilder(Application.class).web(WebApplicationType.NONE)
 			.properties("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + port,
 					"spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-					"perfkit.redis.command-timeout=5s", "logging.level.root=warn")
+					"perfkit.redis.command-timeout=5s", "logging.level.root=warn",
+					"perfkit.redis.observation=" + observation())
 			.run();
 		RedisConnectorFactory factory = this.context.getBean(RedisConnectorFactory.class);
 		this.connector = factory.create("ratelimit");
@@ -173,10 +182,29 @@ public class BootRedis {
 			.build()
 			.getProxy(("perfkit:bench:bucket4j:" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8), () -> once);
 		this.rejectingBucket4j.tryConsume(1);
-		// Say whether Boot's Lettuce observation is on, as the figures depend on it.
+		// The admitted path through the whole limiter: with the shortcut (and so the
+		// single-flight of checks in flight) and without.
+		Tier admitting = new Tier("admitting", this.quota.limits(), Algorithm.TOKEN_BUCKET, FailurePolicy.ALLOW,
+				Map.of());
+		this.admittingWithShortcut = new RateLimiter(Map.of("admitting", admitting), this.perfkit,
+				new LocalRateLimiter(1000), null, RateLimiter.DEFAULT_SHORTCUT_KEYS);
+		this.admittingWithoutShortcut = new RateLimiter(Map.of("admitting", admitting), this.perfkit,
+				new LocalRateLimiter(1000), null, 0);
+		this.admittingKey = "hot-" + UUID.randomUUID();
+		// Say whether Boot's Lettuce observation is on, and on perfkit's client, as the figures depend on it.
 		System.out.println("Boot's Lettuce observation: " + this.context.containsBean("lettuceObservation")
 				+ ", meters " + this.context.getBean(MeterRegistry.class).getMeters().stream()
-					.map((meter) -> meter.getId().getName()).filter((name) -> name.contains("lettuce")).distinct().toList());
+					.map((meter) -> meter.getId().getName()).filter((name) -> name.contains("lettuce")).distinct().toList()
+				+ "; perfkit.redis.observation=" + observation() + ", perfkit's client traced: "
+				+ this.connector.client().getResources().tracing().isEnabled());
+	}
+
+	/**
+	 * The value of {@code perfkit.redis.observation} for this state.
+	 * @return {@code keep}, Boot's default for perfkit's connections
+	 */
+	String observation() {
+		return "keep";
 	}
 
 	Object gatewayCheck() {
@@ -188,6 +216,21 @@ public class BootRedis {
 		this.gatewayConnection.close();
 		this.connector.close();
 		this.context.close();
+	}
+
+	/**
+	 * The same application with {@code perfkit.redis.observation=skip}: perfkit's
+	 * connector comes from a client of perfkit's own without Lettuce tracing, while the
+	 * application's client (the gateway script's, bucket4j's) stays observed.
+	 */
+	@State(Scope.Benchmark)
+	public static class ObservationSkipped extends BootRedis {
+
+		@Override
+		String observation() {
+			return "skip";
+		}
+
 	}
 
 	/** An application with metrics and observation, as the actuator gives it. */

@@ -142,6 +142,15 @@ public class RateLimitBenchmark {
 
 		Cache<String, Bucket> keyedBuckets;
 
+		/**
+		 * The limiter's shared-backend path with a backend that answers at once (a local
+		 * limiter standing in for Redis): the shortcut and single-flight's own CPU cost,
+		 * without a round trip's noise.
+		 */
+		RateLimiter instantRemoteWithShortcut;
+
+		RateLimiter instantRemoteWithoutShortcut;
+
 		@Setup(Level.Trial)
 		public void setUp() {
 			this.perfkit = new LocalRateLimiter(10_000);
@@ -152,6 +161,10 @@ public class RateLimitBenchmark {
 			this.bucket = Bucket.builder().addLimit(bandwidth()).build();
 			this.probedBucket = Bucket.builder().addLimit(bandwidth()).build();
 			this.keyedBuckets = Caffeine.newBuilder().maximumSize(10_000).build();
+			this.instantRemoteWithShortcut = new RateLimiter(Map.of("bench", tier), new LocalRateLimiter(10_000),
+					new LocalRateLimiter(10_000), new SimpleMeterRegistry(), RateLimiter.DEFAULT_SHORTCUT_KEYS);
+			this.instantRemoteWithoutShortcut = new RateLimiter(Map.of("bench", tier), new LocalRateLimiter(10_000),
+					new LocalRateLimiter(10_000), new SimpleMeterRegistry(), 0);
 		}
 
 	}
@@ -190,6 +203,30 @@ public class RateLimitBenchmark {
 	@Threads(64)
 	public Decision perfkitBootRedis64Threads(BootRedis redis) {
 		return redis.perfkit.check(redis.quota, "hot", 1, false);
+	}
+
+	@Benchmark
+	@Threads(1)
+	public Decision perfkitBootRedisObservationSkipped1Thread(BootRedis.ObservationSkipped redis) {
+		return redis.perfkit.check(redis.quota, "hot", 1, false);
+	}
+
+	@Benchmark
+	@Threads(64)
+	public Decision perfkitBootRedisObservationSkipped64Threads(BootRedis.ObservationSkipped redis) {
+		return redis.perfkit.check(redis.quota, "hot", 1, false);
+	}
+
+	@Benchmark
+	@Threads(64)
+	public Decision admittedPerfkitLimiter64Threads(BootRedis redis) {
+		return redis.admittingWithShortcut.check("admitting", null, redis.admittingKey, 1);
+	}
+
+	@Benchmark
+	@Threads(64)
+	public Decision admittedPerfkitLimiterWithoutShortcut64Threads(BootRedis redis) {
+		return redis.admittingWithoutShortcut.check("admitting", null, redis.admittingKey, 1);
 	}
 
 	@Benchmark
@@ -244,6 +281,18 @@ public class RateLimitBenchmark {
 	@Threads(1)
 	public Decision perfkitLocalLimiter(Local local) {
 		return local.limiter.check("bench", null, "hot", 1);
+	}
+
+	@Benchmark
+	@Threads(2)
+	public Decision instantRemoteWithShortcut2Threads(Local local) {
+		return local.instantRemoteWithShortcut.check("bench", null, "hot", 1);
+	}
+
+	@Benchmark
+	@Threads(2)
+	public Decision instantRemoteWithoutShortcut2Threads(Local local) {
+		return local.instantRemoteWithoutShortcut.check("bench", null, "hot", 1);
 	}
 
 	@Benchmark

@@ -58,4 +58,26 @@ interface Caller {
 	 */
 	void attribute(String name, Object value);
 
+	/**
+	 * Return the caller's plan when it was resolved up front (on WebFlux, by the
+	 * {@link ReactivePlanResolver}), else {@code null}: the checkpoint then asks its own
+	 * plan lookup.
+	 * @return the plan, or {@code null}
+	 */
+	default Plan plan() {
+		return null;
+	}
+
+	/**
+	 * A plan resolved up front.
+	 *
+	 * @param name the plan's name, or {@code null} for the tier's default
+	 */
+	record Plan(String name) {
+
+		/** No plan: the tier's {@code default-plan}, else its own limits. */
+		static final Plan NONE = new Plan(null);
+
+	}
+
 }

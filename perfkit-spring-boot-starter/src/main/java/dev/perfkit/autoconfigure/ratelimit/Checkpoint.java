@@ -223,6 +223,10 @@ final class Checkpoint {
 	}
 
 	String plan(Caller request) {
+		Caller.Plan resolved = (request != null) ? request.plan() : null;
+		if (resolved != null) {
+			return resolved.name();
+		}
 		Principal principal = (request != null) ? request.principal() : null;
 		return this.plans.resolve(principal, request);
 	}

@@ -3,6 +3,7 @@ package dev.perfkit.autoconfigure.ratelimit;
 import java.net.InetSocketAddress;
 import java.security.Principal;
 import java.util.List;
+import java.util.Optional;
 
 import reactor.core.publisher.Mono;
 
@@ -23,25 +24,50 @@ import org.springframework.web.server.ServerWebExchange;
  * rewrites both before any filter runs, so on WebFlux leave that strategy unset and let
  * {@code perfkit.rate-limit.trusted-proxies} decide.
  *
+ * <p>
+ * The plan, too, is resolved up front, by the {@link ReactivePlanResolver}, once per
+ * exchange: the caller is kept on the exchange, so the filter's limits and a reactive
+ * service method's within the same request ask the resolver once.
+ *
  * @param exchange the exchange
  * @param principal the authenticated principal, or {@code null}
+ * @param plan the plan the reactive resolver named, or {@code null} when none was asked
  */
-record ExchangeCaller(ServerWebExchange exchange, Principal principal) implements Caller {
+record ExchangeCaller(ServerWebExchange exchange, Principal principal, Caller.Plan plan) implements Caller {
+
+	/** The exchange attribute holding the caller once its plan is resolved. */
+	private static final String CALLER = ExchangeCaller.class.getName() + ".caller";
 
 	private static final boolean SECURITY = ClassUtils.isPresent(
 			"org.springframework.security.core.context.ReactiveSecurityContextHolder",
 			ExchangeCaller.class.getClassLoader());
 
 	/**
-	 * Resolve an exchange's caller.
+	 * Resolve an exchange's caller: its principal, and its plan with the given resolver.
 	 * @param exchange the exchange
+	 * @param plans the plan resolver, or {@code null} to leave the plan to the checkpoint
 	 * @return the caller, never empty
 	 */
-	static Mono<ExchangeCaller> of(ServerWebExchange exchange) {
+	static Mono<ExchangeCaller> of(ServerWebExchange exchange, ReactivePlanResolver plans) {
+		ExchangeCaller known = exchange.getAttribute(CALLER);
+		if (known != null) {
+			return Mono.just(known);
+		}
 		Mono<Principal> principal = SECURITY ? Security.principal().switchIfEmpty(exchange.getPrincipal())
 				: exchange.getPrincipal();
-		return principal.map((found) -> new ExchangeCaller(exchange, found))
-			.defaultIfEmpty(new ExchangeCaller(exchange, null));
+		return principal.map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap((found) -> {
+			if (plans == null) {
+				return Mono.just(new ExchangeCaller(exchange, found.orElse(null), null));
+			}
+			return plans.resolve(found.orElse(null), exchange)
+				.map(Caller.Plan::new)
+				.defaultIfEmpty(Caller.Plan.NONE)
+				.map((plan) -> {
+					ExchangeCaller caller = new ExchangeCaller(exchange, found.orElse(null), plan);
+					exchange.getAttributes().put(CALLER, caller);
+					return caller;
+				});
+		});
 	}
 
 	@Override

@@ -14,6 +14,7 @@ import io.github.bucket4j.Bucket;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
+import reactor.core.publisher.Mono;
 
 import org.springframework.aop.Advisor;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
@@ -177,11 +178,24 @@ public final class RateLimitAutoConfiguration {
 			return ReactiveRateLimitProblemFactory.standard();
 		}
 
+		/**
+		 * The default plans on WebFlux: the servlet {@link PlanResolver} when the servlet
+		 * API is present (called with the principal and no request), else anonymous or
+		 * authenticated, as before reactive plan resolvers existed.
+		 */
+		@Bean
+		@ConditionalOnMissingBean
+		ReactivePlanResolver perfkitReactivePlanResolver(Checkpoint checkpoint) {
+			return (principal, exchange) -> Mono
+				.justOrEmpty(checkpoint.plan(new ExchangeCaller(exchange, principal, null)));
+		}
+
 		@Bean
 		RateLimitWebFilter perfkitRateLimitWebFilter(
 				@Qualifier("requestMappingHandlerMapping") ObjectProvider<RequestMappingHandlerMapping> mapping,
-				Checkpoint checkpoint, RateLimitHeaders headers, ReactiveRateLimitProblemFactory problems) {
-			return new RateLimitWebFilter(mapping, checkpoint, headers, problems);
+				Checkpoint checkpoint, RateLimitHeaders headers, ReactiveRateLimitProblemFactory problems,
+				ReactivePlanResolver plans) {
+			return new RateLimitWebFilter(mapping, checkpoint, headers, problems, plans);
 		}
 
 	}

@@ -38,8 +38,9 @@ public class RateLimitProperties {
 
 	/**
 	 * How many keys Redis rejected each instance remembers per tier and plan, rejecting
-	 * them without a Redis call until Redis said a permit could free up. 0 switches the
-	 * shortcut off: every check asks Redis.
+	 * them without a Redis call until Redis said a permit could free up; concurrent checks
+	 * of a key that may be limited also wait for the one call in flight and share its
+	 * rejection. 0 switches both off: every check asks Redis.
 	 */
 	private long localShortcutKeys = 10_000;
 

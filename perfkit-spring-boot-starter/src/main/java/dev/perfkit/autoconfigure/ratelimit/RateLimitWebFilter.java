@@ -40,7 +40,10 @@ import org.springframework.web.server.WebFilterChain;
  * handler must then return a {@code Mono} or {@code Flux}). The exchange is put in the
  * Reactor context for it, and the handler method is marked on the exchange so that it does
  * not charge the filter's annotations again. {@code charge-on-status} tiers are charged up
- * front and refunded once the response's status is known, as on Spring MVC. The filter
+ * front and refunded once the response's status is known, as on Spring MVC. The caller's
+ * plan comes from the {@link ReactivePlanResolver}, asked once per request (without
+ * blocking) before the first check; the resolver goes into the Reactor context with the
+ * exchange, for reactive service methods. The filter
  * runs after Spring Security's ({@code -100}), so the principal is the authenticated one.
  */
 final class RateLimitWebFilter implements WebFilter, Ordered {
@@ -59,12 +62,15 @@ final class RateLimitWebFilter implements WebFilter, Ordered {
 
 	private final ReactiveRateLimitProblemFactory problems;
 
+	private final ReactivePlanResolver plans;
+
 	RateLimitWebFilter(ObjectProvider<RequestMappingHandlerMapping> mapping, Checkpoint checkpoint,
-			RateLimitHeaders headers, ReactiveRateLimitProblemFactory problems) {
+			RateLimitHeaders headers, ReactiveRateLimitProblemFactory problems, ReactivePlanResolver plans) {
 		this.mapping = mapping;
 		this.checkpoint = checkpoint;
 		this.headers = headers;
 		this.problems = problems;
+		this.plans = plans;
 	}
 
 	@Override
@@ -72,8 +78,9 @@ final class RateLimitWebFilter implements WebFilter, Ordered {
 		return limited(exchange).map(Optional::of)
 			.defaultIfEmpty(Optional.empty())
 			.flatMap((handler) -> handler.isPresent() ? check(exchange, chain, handler.get())
-					: settled(new ExchangeCaller(exchange, null), proceed(exchange, chain)))
-			.contextWrite((context) -> context.put(ReactiveRateLimits.EXCHANGE, exchange));
+					: settled(new ExchangeCaller(exchange, null, null), proceed(exchange, chain)))
+			.contextWrite((context) -> context.put(ReactiveRateLimits.EXCHANGE, exchange)
+				.put(ReactiveRateLimits.PLANS, this.plans));
 	}
 
 	/** The exchange's handler method when it has {@code @RateLimit} annotations. */
@@ -93,7 +100,7 @@ final class RateLimitWebFilter implements WebFilter, Ordered {
 		Method method = handler.getMethod();
 		List<RateLimit> annotations = this.checkpoint.annotations(method, handler.getBeanType());
 		exchange.getAttributes().put(HANDLED, method);
-		return ExchangeCaller.of(exchange).flatMap((caller) -> Flux.fromIterable(annotations)
+		return ExchangeCaller.of(exchange, this.plans).flatMap((caller) -> Flux.fromIterable(annotations)
 			.filter((annotation) -> !this.checkpoint.needsArguments(annotation))
 			// One at a time, stopping at the first rejection, as the MVC interceptor does.
 			.concatMap((annotation) -> ReactiveRateLimits

@@ -32,6 +32,9 @@ final class ReactiveRateLimits {
 	/** The Reactor context key of the current exchange. */
 	static final String EXCHANGE = ReactiveRateLimits.class.getName() + ".exchange";
 
+	/** The Reactor context key of the {@link ReactivePlanResolver}. */
+	static final String PLANS = ReactiveRateLimits.class.getName() + ".plans";
+
 	private ReactiveRateLimits() {
 	}
 
@@ -83,7 +86,8 @@ final class ReactiveRateLimits {
 		Object[] args = invocation.getArguments();
 		Mono<Void> admitted = Mono.deferContextual((context) -> {
 			ServerWebExchange exchange = context.getOrDefault(EXCHANGE, null);
-			Mono<ExchangeCaller> caller = (exchange != null) ? ExchangeCaller.of(exchange) : Mono.empty();
+			Mono<ExchangeCaller> caller = (exchange != null)
+					? ExchangeCaller.of(exchange, context.getOrDefault(PLANS, null)) : Mono.empty();
 			return caller.map(java.util.Optional::of)
 				.defaultIfEmpty(java.util.Optional.empty())
 				.flatMap((found) -> admit(checkpoint, headers, annotations, method, args, found.orElse(null)));

@@ -28,6 +28,15 @@ public class PerfkitRedisProperties {
 	 */
 	private Duration reconnectBackoff = Duration.ofSeconds(1);
 
+	/**
+	 * Whether Boot's per-command Lettuce observation (on when the application has an
+	 * ObservationRegistry) also observes perfkit's own Redis connections (rate limiting,
+	 * cache): 'keep' observes them like every other command; 'skip' gives perfkit a client
+	 * of its own without it, sharing the application's event loops, and leaves the
+	 * application's own commands observed.
+	 */
+	private Observation observation = Observation.KEEP;
+
 	private final CircuitBreaker circuitBreaker = new CircuitBreaker();
 
 	public boolean isEnabled() {
@@ -54,8 +63,34 @@ public class PerfkitRedisProperties {
 		this.reconnectBackoff = reconnectBackoff;
 	}
 
+	public Observation getObservation() {
+		return this.observation;
+	}
+
+	public void setObservation(Observation observation) {
+		this.observation = observation;
+	}
+
 	public CircuitBreaker getCircuitBreaker() {
 		return this.circuitBreaker;
+	}
+
+	/**
+	 * What Boot's Lettuce observation does with perfkit's own Redis commands.
+	 */
+	public enum Observation {
+
+		/**
+		 * Observe them like every other command (a span and a timer per command).
+		 */
+		KEEP,
+
+		/**
+		 * Leave them unobserved: perfkit's connections come from a client of its own
+		 * without Lettuce tracing; perfkit's own meters still time them.
+		 */
+		SKIP
+
 	}
 
 	/**

@@ -32,6 +32,9 @@ import org.springframework.boot.test.context.runner.ReactiveWebApplicationContex
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
+import org.springframework.web.server.ServerWebExchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -99,6 +102,7 @@ class RateLimitAutoConfigurationTests {
 					.hasSingleBean(RateLimiter.class)
 					.hasSingleBean(RateLimitWebFilter.class)
 					.hasSingleBean(ReactiveRateLimitProblemFactory.class)
+					.hasSingleBean(ReactivePlanResolver.class)
 					.doesNotHaveBean(PlanResolver.class)
 					.doesNotHaveBean(RateLimitProblemFactory.class)
 					.doesNotHaveBean(RateLimitHandlerInterceptor.class)
@@ -110,6 +114,22 @@ class RateLimitAutoConfigurationTests {
 				assertThat(first.block()).isEqualTo("a");
 				assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(second::block);
 			});
+	}
+
+	@Test
+	void aUserReactivePlanResolverReplacesTheDefaultOneWhichAnswersByAuthentication() {
+		ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("jakarta.servlet"));
+		runner.run((context) -> {
+			ReactivePlanResolver plans = context.getBean(ReactivePlanResolver.class);
+			ServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/"));
+			assertThat(plans.resolve(null, exchange).block()).isEqualTo(PlanResolver.ANONYMOUS);
+			assertThat(plans.resolve(() -> "ann", exchange).block()).isEqualTo(PlanResolver.AUTHENTICATED);
+		});
+		ReactivePlanResolver own = (principal, exchange) -> Mono.just("pro");
+		runner.withBean(ReactivePlanResolver.class, () -> own)
+			.run((context) -> assertThat(context).getBean(ReactivePlanResolver.class).isSameAs(own));
 	}
 
 	@Test

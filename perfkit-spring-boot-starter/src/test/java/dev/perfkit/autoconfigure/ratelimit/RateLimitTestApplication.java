@@ -195,6 +195,12 @@ class RateLimitTestApplication {
 			return "ok";
 		}
 
+		@PostMapping("/hammer-unseen")
+		@RateLimit(tier = "hammered-unseen")
+		String hammerUnseen() {
+			return "ok";
+		}
+
 		@GetMapping("/free")
 		String free() {
 			return "free";

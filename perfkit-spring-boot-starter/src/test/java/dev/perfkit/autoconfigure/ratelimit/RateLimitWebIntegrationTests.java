@@ -89,6 +89,8 @@ class RateLimitWebIntegrationTests {
 				"perfkit.rate-limit.tiers.failed-logins-by-email.limits=2/1h",
 				"perfkit.rate-limit.tiers.outbound-api.limits=100/1s",
 				"perfkit.rate-limit.tiers.hammered.limits=5/1m", "perfkit.rate-limit.tiers.hammered.algorithm=sliding-log",
+				"perfkit.rate-limit.tiers.hammered-unseen.limits=5/1m",
+				"perfkit.rate-limit.tiers.hammered-unseen.algorithm=sliding-log",
 				"perfkit.rate-limit.tiers.failed-logins-by-email.charge-on-status=401",
 				"perfkit.rate-limit.tiers.scan.plans.free=10/1h,100/30d",
 				"perfkit.rate-limit.tiers.scan.plans.pro=5/1h,2/30d", "perfkit.rate-limit.tiers.scan.key=api-key",
@@ -180,6 +182,40 @@ class RateLimitWebIntegrationTests {
 				assertThat(reset).isBetween(retryAfter, 60L);
 				assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 				assertThat(response.body()).contains("\"status\":429", "\"tier\":\"hammered\"", "\"limit\":\"5/1m\"",
+						"\"retryAfter\":" + retryAfter);
+			});
+		}
+	}
+
+	@Test
+	void sixtyFourThreadsHammeringAKeyOneInstanceExhaustedCostRedisAtMostOneCallPerInstanceBeforeEitherSawARejection()
+			throws Exception {
+		// hammered-unseen: 5/1m sliding log by ip. The first instance takes all five
+		// permits and never hears a rejection; the second has never seen the key.
+		for (int i = 0; i < 5; i++) {
+			assertThat(send(first, "POST", "/hammer-unseen").statusCode()).isEqualTo(200);
+		}
+		long firstCalls = redisChecks(first);
+		long secondCalls = redisChecks(second);
+		try (RedisClient client0 = RedisClient.create("redis://127.0.0.1:" + redis.port());
+				StatefulRedisConnection<String, String> connection = client0.connect()) {
+			connection.sync().configResetstat();
+			List<HttpResponse<String>> responses = sixtyFourAtOnceOnBothInstancesFull("/hammer-unseen");
+			String stats = connection.sync().info("commandstats");
+			// Concurrent first checks on an instance wait for its one call and share its
+			// rejection (a retry interval is a minute here).
+			assertThat(scriptCalls(stats)).isLessThanOrEqualTo(2);
+			assertThat(redisChecks(first) - firstCalls).isLessThanOrEqualTo(1);
+			assertThat(redisChecks(second) - secondCalls).isLessThanOrEqualTo(1);
+			assertThat(responses).hasSize(64).allSatisfy((response) -> {
+				assertThat(response.statusCode()).isEqualTo(429);
+				assertThat(response.headers().firstValue("X-RateLimit-Limit")).hasValue("5");
+				assertThat(response.headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
+				long retryAfter = Long.parseLong(response.headers().firstValue("Retry-After").orElseThrow());
+				assertThat(retryAfter).isBetween(1L, 60L);
+				long reset = Long.parseLong(response.headers().firstValue("X-RateLimit-Reset").orElseThrow());
+				assertThat(reset).isBetween(retryAfter, 60L);
+				assertThat(response.body()).contains("\"status\":429", "\"tier\":\"hammered-unseen\"",
 						"\"retryAfter\":" + retryAfter);
 			});
 		}

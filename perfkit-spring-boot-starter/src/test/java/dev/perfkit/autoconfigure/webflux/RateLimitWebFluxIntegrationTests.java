@@ -11,7 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.perfkit.autoconfigure.ratelimit.ReactivePlanResolver;
 import dev.perfkit.ratelimit.Decision;
 import dev.perfkit.ratelimit.RateLimit;
 import dev.perfkit.ratelimit.RateLimiter;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -112,7 +115,9 @@ class RateLimitWebFluxIntegrationTests {
 				"perfkit.rate-limit.tiers.failed-attempts.key=api-key",
 				"perfkit.rate-limit.tiers.failed-attempts.charge-on-status=401",
 				"perfkit.rate-limit.tiers.closed.limits=100/1h", "perfkit.rate-limit.tiers.closed.failure-policy=deny",
-				"perfkit.rate-limit.tiers.open.limits=100/1h", "perfkit.rate-limit.tiers.open.failure-policy=allow"));
+				"perfkit.rate-limit.tiers.open.limits=100/1h", "perfkit.rate-limit.tiers.open.failure-policy=allow",
+				"perfkit.rate-limit.tiers.planned.key=user", "perfkit.rate-limit.tiers.planned.default-plan=free",
+				"perfkit.rate-limit.tiers.planned.plans.free=1/1h", "perfkit.rate-limit.tiers.planned.plans.pro=3/1h"));
 		properties.addAll(List.of(extra));
 		return new SpringApplicationBuilder(WebFluxApplication.class).web(WebApplicationType.REACTIVE)
 			.properties(properties.toArray(String[]::new))
@@ -207,6 +212,33 @@ class RateLimitWebFluxIntegrationTests {
 	}
 
 	@Test
+	void aReactivePlanResolverPicksEachCallersLimitsOnHandlersAndServiceMethods() throws Exception {
+		// The application's ReactivePlanResolver answers "pro" for users named pro-*, from
+		// another thread, and nothing (the default plan, free: 1/1h) for the others.
+		for (int i = 0; i < 3; i++) {
+			HttpResponse<String> admitted = send((i % 2 == 0) ? first : second, "GET", "/planned", "X-Test-User",
+					"pro-ann");
+			assertThat(admitted.statusCode()).isEqualTo(200);
+			assertThat(admitted.headers().firstValue("X-RateLimit-Limit")).hasValue("3");
+		}
+		HttpResponse<String> overPro = send(first, "GET", "/planned", "X-Test-User", "pro-ann");
+		assertThat(overPro.statusCode()).isEqualTo(429);
+		assertThat(overPro.body()).contains("\"tier\":\"planned\"", "\"limit\":\"3/1h\"");
+		HttpResponse<String> free = send(second, "GET", "/planned", "X-Test-User", "bob");
+		assertThat(free.statusCode()).isEqualTo(200);
+		assertThat(free.headers().firstValue("X-RateLimit-Limit")).hasValue("1");
+		assertThat(send(first, "GET", "/planned", "X-Test-User", "bob").statusCode()).isEqualTo(429);
+		// A reactive service method limited in the same request sees the same plan.
+		for (int i = 0; i < 3; i++) {
+			assertThat(send(first, "GET", "/planned-quote", "X-Test-User", "pro-cat").statusCode()).isEqualTo(200);
+		}
+		HttpResponse<String> overService = send(second, "GET", "/planned-quote", "X-Test-User", "pro-cat");
+		assertThat(overService.statusCode()).isEqualTo(429);
+		assertThat(overService.body()).contains("\"limit\":\"3/1h\"");
+		assertThat(first.getBean(PlanLookups.class).count.get()).isPositive();
+	}
+
+	@Test
 	void whileRedisCannotAnswerEachTiersFailurePolicyDecides() throws Exception {
 		HttpResponse<String> closed = send(redisDown, "GET", "/closed");
 		assertThat(closed.statusCode()).isEqualTo(429);
@@ -259,6 +291,20 @@ class RateLimitWebFluxIntegrationTests {
 			"org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration" })
 	@Import({ Endpoints.class, Quotes.class })
 	static class WebFluxApplication {
+
+		@Bean
+		PlanLookups planLookups() {
+			return new PlanLookups();
+		}
+
+		/** Looks the plan up off the calling thread, as a reactive user store would. */
+		@Bean
+		ReactivePlanResolver planResolver(PlanLookups lookups) {
+			return (principal, exchange) -> Mono.fromCallable(() -> {
+				lookups.count.incrementAndGet();
+				return (principal != null && principal.getName().startsWith("pro-")) ? "pro" : null;
+			}).subscribeOn(Schedulers.boundedElastic());
+		}
 
 		/** Stands in for Spring Security: authenticates the user named by a header. */
 		@Bean
@@ -319,6 +365,17 @@ class RateLimitWebFluxIntegrationTests {
 					: ResponseEntity.ok("yes"));
 		}
 
+		@GetMapping("/planned")
+		@RateLimit(tier = "planned")
+		Mono<String> planned() {
+			return Mono.just("planned");
+		}
+
+		@GetMapping("/planned-quote")
+		Mono<String> plannedQuote() {
+			return this.quotes.planned();
+		}
+
 		@GetMapping("/closed")
 		@RateLimit(tier = "closed")
 		Mono<String> closed() {
@@ -333,6 +390,12 @@ class RateLimitWebFluxIntegrationTests {
 
 	}
 
+	static class PlanLookups {
+
+		final AtomicInteger count = new AtomicInteger();
+
+	}
+
 	static class Quotes {
 
 		@RateLimit(tier = "quotes", key = "#symbol")
@@ -343,6 +406,11 @@ class RateLimitWebFluxIntegrationTests {
 		@RateLimit(tier = "quotes", key = "#symbol")
 		public Flux<String> all(String symbol) {
 			return Flux.just("quote " + symbol);
+		}
+
+		@RateLimit(tier = "planned")
+		public Mono<String> planned() {
+			return Mono.just("planned quote");
 		}
 
 	}

@@ -65,6 +65,7 @@ class RateLimitWebFluxWithoutServletApiTests {
 		assertThat(output).contains("servlet API present: false")
 			.contains("api-key: 200 200 429 429")
 			.contains("service: 200 200 429")
+			.contains("planned: 200 200 200 429")
 			.doesNotContain("NoClassDefFoundError");
 		assertThat(child.exitValue()).as(output).isZero();
 	}
@@ -87,7 +88,10 @@ class RateLimitWebFluxWithoutServletApiTests {
 						"perfkit.rate-limit.tiers.per-key.limits=2/1h", "perfkit.rate-limit.tiers.per-key.key=api-key",
 						"perfkit.rate-limit.tiers.quotes.limits=2/1h", "perfkit.rate-limit.tiers.closed.limits=100/1h",
 						"perfkit.rate-limit.tiers.open.limits=100/1h",
-						"perfkit.rate-limit.tiers.failed-attempts.limits=2/1h")
+						"perfkit.rate-limit.tiers.failed-attempts.limits=2/1h",
+						"perfkit.rate-limit.tiers.planned.key=user", "perfkit.rate-limit.tiers.planned.default-plan=free",
+						"perfkit.rate-limit.tiers.planned.plans.free=1/1h",
+						"perfkit.rate-limit.tiers.planned.plans.pro=3/1h")
 				.run()) {
 				int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 				// HTTP/1.1 and a timeout: a request the server never answers fails the child.
@@ -100,7 +104,13 @@ class RateLimitWebFluxWithoutServletApiTests {
 				for (int i = 0; i < 3; i++) {
 					service.add(status(http, port, "/quote/" + id));
 				}
+				// The application's ReactivePlanResolver: pro-* users get 3/1h.
+				List<Integer> planned = new ArrayList<>();
+				for (int i = 0; i < 4; i++) {
+					planned.add(status(http, port, "/planned", "X-Test-User", "pro-" + id));
+				}
 				System.out.println("api-key: " + join(keyed));
+				System.out.println("planned: " + join(planned));
 				System.out.println("service: " + join(service));
 			}
 			System.exit(0);
