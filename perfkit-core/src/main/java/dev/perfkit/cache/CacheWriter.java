@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * before writing (loads in flight here lose); a written {@code putIfAbsent} does not drop
  * it first (the key held no entry in Redis, so a local copy is at most a load's, which
  * its stamped install then replaces). Each installs its value after Redis acknowledged
- * only if no other instance's invalidation arrived meanwhile: that write may be newer, and a miss is always safe. The install
+ * only if no other instance's invalidation arrived meanwhile (else the key
+ * is dropped locally, with any copy of the older value a reader here took meanwhile): that write may be newer, and a miss is always safe. The install
  * stamps the key, so a copy this instance read from Redis just before the write cannot
  * land over it just after ({@link CacheTiers#installOwn}).</li>
  * <li><b>Read-your-writes.</b> Every write waits for Redis before it returns.</li>

@@ -140,16 +140,20 @@ final class LocalTier {
 	/**
 	 * Install this instance's own written value unless an invalidation from another
 	 * instance arrived since the token was taken, and stamp the key, so that a copy or a
-	 * load that read the key before the write can no longer land over it.
+	 * load that read the key before the write can no longer land over it. When such an
+	 * invalidation arrived, drop the key instead: a reader here may have taken its token
+	 * after that invalidation and read Redis before the write, and its copy of the older
+	 * value must not survive the write.
 	 * @return whether it was installed
 	 */
 	boolean putOwnIfUnchanged(String key, Entry entry, long token) {
 		boolean[] installed = new boolean[1];
 		this.cache.asMap().compute(key, (k, old) -> {
-			if (changedSince(k, token)) {
-				return old;
-			}
+			boolean changed = changedSince(k, token);
 			stamp(k);
+			if (changed) {
+				return null;
+			}
 			installed[0] = true;
 			return entry;
 		});

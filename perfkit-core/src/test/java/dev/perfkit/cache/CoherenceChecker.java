@@ -158,6 +158,9 @@ final class CoherenceChecker {
 		return value;
 	}
 
+	/** What the last check found stale, for the failure message. */
+	private final List<String> lastStale = new ArrayList<>();
+
 	Result run(long seed, int rounds) {
 		long staleReads = 0;
 		long staleInStore = 0;
@@ -170,7 +173,7 @@ final class CoherenceChecker {
 				staleInStore += stale[1];
 				if (stale[0] > 0 || stale[1] > 0) {
 					failures.add(this.target.name() + " seed " + roundSeed + ": " + stale[0] + " stale reads, "
-							+ stale[1] + " stale in Redis");
+							+ stale[1] + " stale in Redis " + this.lastStale);
 				}
 			}
 		}
@@ -235,13 +238,16 @@ final class CoherenceChecker {
 	int[] check() {
 		int staleReads = 0;
 		int staleInStore = 0;
+		this.lastStale.clear();
 		for (int i = 0; i < KEYS; i++) {
 			String key = key(i);
 			String expected = value(key);
-			for (Cache cache : this.target.caches()) {
-				Cache.ValueWrapper found = cache.get(key);
+			List<Cache> caches = this.target.caches();
+			for (int c = 0; c < caches.size(); c++) {
+				Cache.ValueWrapper found = caches.get(c).get(key);
 				if (found != null && !expected.equals(found.get())) {
 					staleReads++;
+					this.lastStale.add("instance " + c + " returned " + found.get() + " for " + expected);
 				}
 			}
 			if (this.target.staleInStore(key, expected)) {

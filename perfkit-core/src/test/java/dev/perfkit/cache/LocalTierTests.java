@@ -35,6 +35,26 @@ class LocalTierTests {
 			.isTrue();
 	}
 
+	/**
+	 * Found by the checker (seed 215144624, round 45, no faults): a writer drops its copy
+	 * and takes its token; another instance's invalidation of the key arrives; a reader
+	 * here takes its token after it and reads Redis before the writer's SET, so it copies
+	 * the old value; the writer's own install is then skipped (an invalidation arrived
+	 * since its token), and used to leave that old copy in place, stale until local.ttl.
+	 * A skipped own install drops the key instead.
+	 */
+	@Test
+	void aSkippedOwnInstallLeavesNoOlderCopyBehind() {
+		this.tier.invalidate("k");
+		long writer = this.tier.token();
+		this.tier.invalidate("k");
+		long reader = this.tier.token();
+		assertThat(this.tier.putIfUnchanged("k", LocalTier.Entry.of("old", TIER_TTL, TIER_TTL), reader)).isTrue();
+		assertThat(this.tier.putOwnIfUnchanged("k", LocalTier.Entry.of("new", TIER_TTL, TIER_TTL), writer)).isFalse();
+		assertThat(this.tier.get("k")).isNull();
+		assertThat(this.tier.putIfUnchanged("k", LocalTier.Entry.of("old", TIER_TTL, TIER_TTL), reader)).isFalse();
+	}
+
 	@Test
 	void anInvalidationOfAnotherKeyDoesNotStopALoad() {
 		long token = this.tier.token();
