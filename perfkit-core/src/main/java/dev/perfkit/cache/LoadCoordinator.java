@@ -271,7 +271,7 @@ final class LoadCoordinator {
 		}
 		try {
 			byte[] reply = this.remote.fence(this.tiers.redisKey(id), newMarker(),
-					this.settings.leaseTtl().toMillis());
+					this.settings.leaseTtl().toMillis(), this.tiers.staleMillis());
 			return fenced(id, reply, token, start);
 		}
 		catch (RuntimeException ex) {
@@ -284,7 +284,9 @@ final class LoadCoordinator {
 		if (this.remote == null) {
 			return CompletableFuture.completedFuture(new Fence(null, token, start));
 		}
-		return this.remote.fenceAsync(this.tiers.redisKey(id), newMarker(), this.settings.leaseTtl().toMillis())
+		return this.remote
+			.fenceAsync(this.tiers.redisKey(id), newMarker(), this.settings.leaseTtl().toMillis(),
+					this.tiers.staleMillis())
 			.handle((reply, failure) -> (failure != null) ? new Fence(null, token, start)
 					: fenced(id, reply, token, start));
 	}
@@ -332,6 +334,11 @@ final class LoadCoordinator {
 			}
 			catch (Exception ex) {
 				this.metrics.load(System.nanoTime() - start, false);
+				Object stale = staleAfterFailure(id, fence, token);
+				if (stale != null) {
+					this.metrics.staleServed();
+					return stale;
+				}
 				throw new ValueRetrievalException(key, valueLoader, ex);
 			}
 			Object store = this.cache.storeValueOrSkip(value);
@@ -350,6 +357,33 @@ final class LoadCoordinator {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Stale-if-error: the loader threw; return the logically expired entry that the fence
+	 * marker carries (see {@code RemoteTier.FENCE}) if the key did not change since, else
+	 * {@code null}. Unchanged means: no invalidation of the key reached this instance since
+	 * the load's token, and Redis still holds exactly this marker, which every write and
+	 * evict of the key on any instance removes; so a key whose last write was an evict
+	 * never serves a stale value, and neither does one that a newer value replaced. When
+	 * Redis cannot confirm, nothing stale is served.
+	 */
+	private Object staleAfterFailure(String id, Fence fence, long token) {
+		byte[] marker = fence.marker();
+		if (marker == null || marker.length <= RemoteTier.MARKER_LENGTH || this.remote == null
+				|| this.tiers.changedSince(id, Math.min(token, fence.token()))) {
+			return null;
+		}
+		byte[] key = this.tiers.redisKey(id);
+		try {
+			if (!java.util.Arrays.equals(this.remote.get(key), marker)) {
+				return null;
+			}
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
+		return this.tiers.decode(id, java.util.Arrays.copyOfRange(marker, RemoteTier.MARKER_LENGTH, marker.length));
 	}
 
 	private enum LeaseOutcome {

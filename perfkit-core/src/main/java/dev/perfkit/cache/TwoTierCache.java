@@ -80,6 +80,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private final Reconciler reconciler;
 
+	private final RefreshAhead refreshAhead;
+
 	TwoTierCache(String name, CacheSettings settings, RemoteTier remote, InvalidationBus bus, CacheMetrics metrics) {
 		super(settings.cacheNullValues());
 		this.tiers = new CacheTiers(name, settings, remote, bus, metrics);
@@ -91,6 +93,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		this.writer = new CacheWriter(this.tiers, this.ledger);
 		this.loads = new LoadCoordinator(this.tiers, this.writer, this);
 		this.reconciler = new Reconciler(this.tiers, this.writer, this.ledger);
+		this.refreshAhead = (settings.freshness().refreshAheadEnabled() && this.remote != null)
+				? new RefreshAhead(this.tiers, this.writer, this) : null;
 	}
 
 	@Override
@@ -145,7 +149,11 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		String id = id(key);
 		Object found = this.tiers.lookupLocal(id);
 		if (found == null) {
-			found = this.tiers.lookupRemote(id);
+			// With refresh-ahead, local copies end at the threshold: past it, Redis's PTTL
+			// tells this read to queue a background reload (see RefreshAhead).
+			found = (this.refreshAhead != null)
+					? this.tiers.lookupRemote(id, (bytes, remaining) -> this.refreshAhead.due(id, key, valueLoader))
+					: this.tiers.lookupRemote(id);
 		}
 		CacheStatus.record(found != null);
 		if (found != null) {
@@ -268,29 +276,43 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 		List<byte[]> found = new ArrayList<>();
 		List<String> foundIds = new ArrayList<>();
+		List<Object> foundKeys = new ArrayList<>();
 		List<Object> foundStores = new ArrayList<>();
 		for (int i = 0; i < values.size() && i < missing.size(); i++) {
 			String id = id(missing.get(i));
 			KeyValue<byte[], byte[]> value = values.get(i);
 			byte[] bytes = value.hasValue() ? value.getValue() : null;
 			Object store = (bytes != null && !RemoteTier.isFence(bytes)) ? this.tiers.decode(id, bytes) : null;
-			this.metrics.get(false, store != null);
 			if (store != null) {
-				result.put(missing.get(i), fromStoreValue(store));
 				found.add(redisKeys[i]);
 				foundIds.add(id);
+				foundKeys.add(missing.get(i));
 				foundStores.add(store);
 			}
+			else {
+				this.metrics.get(false, false);
+			}
 		}
-		if (this.local != null && !found.isEmpty()) {
+		long[] ttls = null;
+		if (!found.isEmpty() && (this.local != null || this.tiers.staleMillis() > 0)) {
 			try {
-				long[] ttls = this.remote.ttls(found);
-				for (int i = 0; i < ttls.length; i++) {
-					this.tiers.installLocal(foundIds.get(i), foundStores.get(i), token, ttls[i]);
-				}
+				ttls = this.remote.ttls(found);
 			}
 			catch (RuntimeException ex) {
 				// Without the remaining TTL a local copy could outlive the entry: keep none.
+			}
+		}
+		for (int i = 0; i < foundStores.size(); i++) {
+			long remaining = (ttls != null) ? ttls[i] : -1;
+			// With stale-if-error, an entry in its last window is logically expired: a miss.
+			// Unconfirmed (the PTTLs failed) counts as expired too.
+			boolean expired = this.tiers.staleMillis() > 0 && (ttls == null || this.tiers.logicallyExpired(remaining));
+			this.metrics.get(false, !expired);
+			if (!expired) {
+				result.put(foundKeys.get(i), fromStoreValue(foundStores.get(i)));
+				if (ttls != null) {
+					this.tiers.installLocal(foundIds.get(i), foundStores.get(i), token, remaining);
+				}
 			}
 		}
 		return result;
@@ -336,6 +358,15 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 	}
 
+	/**
+	 * Stop this cache's background work (refresh-ahead's threads).
+	 */
+	void close() {
+		if (this.refreshAhead != null) {
+			this.refreshAhead.close();
+		}
+	}
+
 	void flushLocal(String reason) {
 		if (this.local != null) {
 			this.local.clear();
@@ -365,7 +396,9 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	CacheStatisticsSnapshot.CacheView view() {
 		return new CacheStatisticsSnapshot.CacheView(this.name, this.settings.mode(), this.settings.ttl().toMillis(),
 				this.settings.localTtl().toMillis(), (this.local != null) ? this.local.size() : 0,
-				this.settings.localMaxSize(), this.metrics.counts(), !this.ledger.isEmpty());
+				this.settings.localMaxSize(), this.metrics.counts(), !this.ledger.isEmpty(),
+				new CacheStatisticsSnapshot.FreshnessView(this.settings.freshness().staleIfError().toMillis(),
+						this.settings.freshness().refreshAhead(), this.metrics.freshnessCounts()));
 	}
 
 	/**
