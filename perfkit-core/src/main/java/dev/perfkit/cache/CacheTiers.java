@@ -169,9 +169,23 @@ final class CacheTiers {
 	}
 
 	CompletableFuture<Object> lookupRemoteAsync(String id) {
+		return lookupRemoteAsync(id, null);
+	}
+
+	/**
+	 * Like {@link #lookupRemoteAsync(String)}, and on a hit past the refresh-ahead
+	 * threshold also run {@code onRefreshDue}, which must not block (it runs on Redis's
+	 * event loop).
+	 */
+	CompletableFuture<Object> lookupRemoteAsync(String id, RefreshDue onRefreshDue) {
 		long token = token();
-		return this.remote.getWithTtlAsync(redisKey(id))
-			.handle((found, failure) -> remoteHit(id, (failure != null) ? null : found, token));
+		return this.remote.getWithTtlAsync(redisKey(id)).handle((found, failure) -> {
+			Object store = remoteHit(id, (failure != null) ? null : found, token);
+			if (store != null && onRefreshDue != null && refreshDue(id, store, found.ttlMillis())) {
+				onRefreshDue.due(found.bytes(), found.ttlMillis());
+			}
+			return store;
+		});
 	}
 
 	Object remoteHit(String id, RemoteTier.Timed found, long token) {

@@ -168,6 +168,15 @@ final class LoadCoordinator {
 	 * @return the store value, when it is there
 	 */
 	<T> CompletableFuture<Object> retrieve(String id, Supplier<CompletableFuture<T>> valueLoader) {
+		return retrieve(id, valueLoader, null);
+	}
+
+	/**
+	 * Like {@link #retrieve(String, Supplier)}, and on a Redis hit past the refresh-ahead
+	 * threshold also run {@code onRefreshDue} (non-blocking).
+	 */
+	<T> CompletableFuture<Object> retrieve(String id, Supplier<CompletableFuture<T>> valueLoader,
+			CacheTiers.RefreshDue onRefreshDue) {
 		Flight mine = new Flight(new CompletableFuture<>(), this.tiers.token(), null);
 		Flight running;
 		while ((running = this.asyncLoading.putIfAbsent(id, mine)) != null) {
@@ -179,8 +188,8 @@ final class LoadCoordinator {
 			}
 		}
 		long token = mine.token();
-		CompletableFuture<Object> remoteValue = (this.remote != null) ? this.tiers.lookupRemoteAsync(id)
-				: CompletableFuture.completedFuture(null);
+		CompletableFuture<Object> remoteValue = (this.remote != null)
+				? this.tiers.lookupRemoteAsync(id, onRefreshDue) : CompletableFuture.completedFuture(null);
 		// The loader may block: never run it on Redis's event loop.
 		remoteValue.thenCompose((store) -> (store != null) ? CompletableFuture.completedFuture(store)
 				: fenceOrValueAsync(id, token))
@@ -191,14 +200,14 @@ final class LoadCoordinator {
 				long start = System.nanoTime();
 				return valueLoader.get().handle((value, failure) -> {
 					this.metrics.load(System.nanoTime() - start, failure == null);
-					if (failure != null) {
-						throw (failure instanceof CompletionException completion) ? completion
-								: new CompletionException(failure);
+					return (failure != null) ? new Failed(failure) : this.cache.storeValueOrSkip(value);
+				}).thenCompose((loaded) -> {
+					if (loaded instanceof Failed failed) {
+						return staleAfterFailureAsync(id, fence, token, failed.cause());
 					}
-					return this.cache.storeValueOrSkip(value);
-				}).thenCompose((loaded) -> (loaded != null)
-						? fillAsync(id, loaded, fence).thenApply((ignored) -> loaded)
-						: CompletableFuture.completedFuture(NullValue.INSTANCE));
+					return (loaded != null) ? fillAsync(id, loaded, fence).thenApply((ignored) -> loaded)
+							: CompletableFuture.completedFuture(NullValue.INSTANCE);
+				});
 			})
 			.whenComplete((store, failure) -> {
 				this.asyncLoading.remove(id, mine);
@@ -384,6 +393,38 @@ final class LoadCoordinator {
 			return null;
 		}
 		return this.tiers.decode(id, java.util.Arrays.copyOfRange(marker, RemoteTier.MARKER_LENGTH, marker.length));
+	}
+
+	/**
+	 * A loader's failure, carried through the async load so it can still turn into a stale
+	 * value.
+	 */
+	private record Failed(Throwable cause) {
+	}
+
+	/**
+	 * {@link #staleAfterFailure} for async loads: the confirming GET is asynchronous too.
+	 * @return the stale store value, or a future failed with the loader's failure
+	 */
+	private CompletableFuture<Object> staleAfterFailureAsync(String id, Fence fence, long token, Throwable failure) {
+		CompletionException thrown = (failure instanceof CompletionException completion) ? completion
+				: new CompletionException(failure);
+		byte[] marker = fence.marker();
+		if (marker == null || marker.length <= RemoteTier.MARKER_LENGTH || this.remote == null
+				|| this.tiers.changedSince(id, Math.min(token, fence.token()))) {
+			return CompletableFuture.failedFuture(thrown);
+		}
+		return this.remote.getAsync(this.tiers.redisKey(id)).handle((now, readFailure) -> {
+			Object stale = (readFailure == null && java.util.Arrays.equals(now, marker))
+					? this.tiers.decode(id,
+							java.util.Arrays.copyOfRange(marker, RemoteTier.MARKER_LENGTH, marker.length))
+					: null;
+			if (stale == null) {
+				throw thrown;
+			}
+			this.metrics.staleServed();
+			return stale;
+		});
 	}
 
 	private enum LeaseOutcome {

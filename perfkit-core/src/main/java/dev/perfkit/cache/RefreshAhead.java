@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * <li><b>Which hits see the threshold.</b> Only Redis knows an entry's age (its PTTL,
  * read with every GET). So local copies live no longer than the threshold (see
  * {@link CacheTiers#localEntry}); a read past it goes to Redis, which tells. Only reads
- * that carry a loader can refresh: {@code get(key, Callable)}, that is
- * {@code @Cacheable(sync = true)}.</li>
+ * that carry a loader can refresh: {@code get(key, Callable)} and
+ * {@code retrieve(key, Supplier)}, that is {@code @Cacheable(sync = true)}; an async
+ * loader's future is waited for on this class's own threads, never on Redis's event
+ * loop.</li>
  * <li><b>One reload per instance.</b> An id is claimed in {@code attempts} before its
  * reload is queued; further hits on this instance do nothing until the reload ends, or,
  * when another instance held the lease, until that lease would have expired.</li>

@@ -183,7 +183,14 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (found != null) {
 			return CompletableFuture.completedFuture((T) fromStoreValue(found));
 		}
-		return this.loads.retrieve(id, valueLoader).thenApply((store) -> (T) fromStoreValue(store));
+		// With refresh-ahead, local copies end at the threshold: past it, Redis's PTTL tells
+		// this read to queue a background reload, which waits for the loader's future on
+		// refresh-ahead's own thread (see RefreshAhead).
+		CompletableFuture<Object> loaded = (this.refreshAhead != null)
+				? this.loads.retrieve(id, valueLoader,
+						(bytes, remaining) -> this.refreshAhead.due(id, key, () -> valueLoader.get().join()))
+				: this.loads.retrieve(id, valueLoader);
+		return loaded.thenApply((store) -> (T) fromStoreValue(store));
 	}
 
 	/**

@@ -130,6 +130,25 @@ class CacheRefreshAheadIntegrationTests {
 		}
 	}
 
+	@Test
+	void asyncLoadsRefreshAheadToo() throws Exception {
+		try (CacheFixture fixture = CacheFixture.onTestRedis()) {
+			CacheSettings settings = fixture.settings()
+				.withTtl(Duration.ofSeconds(4), Duration.ofSeconds(4))
+				.withTtlJitter(0)
+				.withFreshness(new Freshness(Duration.ZERO, 0.5));
+			CacheFixture.Instance a = fixture.instance(settings);
+			AtomicInteger loads = new AtomicInteger();
+			java.util.function.Supplier<java.util.concurrent.CompletableFuture<String>> loader = () -> java.util.concurrent.CompletableFuture
+				.completedFuture("v" + loads.incrementAndGet());
+			assertThat(a.cache("stats").retrieve("hot", loader).get(20, TimeUnit.SECONDS)).isEqualTo("v1");
+			await("refreshed").atMost(CacheFixture.BOUND)
+				.until(() -> "v2".equals(a.cache("stats").retrieve("hot", loader).get(20, TimeUnit.SECONDS)));
+			assertThat(a.count("perfkit.cache.refreshes", "result", "completed")).isEqualTo(1);
+			assertThat(loads).hasValue(2);
+		}
+	}
+
 	private static String read(ExecutorService reader, CacheFixture.Instance instance, Callable<String> loader)
 			throws Exception {
 		// A read that waited for the blocked loader would hang: bound it so the test fails instead.

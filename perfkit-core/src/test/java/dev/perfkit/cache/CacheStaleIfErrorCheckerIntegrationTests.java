@@ -40,12 +40,14 @@ class CacheStaleIfErrorCheckerIntegrationTests {
 		System.out.println("CacheStaleIfErrorChecker seed=" + seed + " operations=" + operations);
 		try (CacheFixture fixture = CacheFixture.onTestRedis()) {
 			CacheSettings settings = fixture.settings()
-				.withTtl(Duration.ofMillis(40), Duration.ofMillis(40))
+				// Entries must expire between writes for the stale path to run: short TTLs, few
+				// writes per key.
+				.withTtl(Duration.ofMillis(15), Duration.ofMillis(15))
 				.withTtlJitter(0)
 				.withFreshness(new Freshness(Duration.ofMinutes(10), 0));
 			List<TwoTierCache> caches = List.of(fixture.instance(settings).cache("hunt"),
 					fixture.instance(settings).cache("hunt"), fixture.instance(settings).cache("hunt"));
-			String[] keys = { "a", "b", "c" };
+			String[] keys = { "a", "b", "c", "d", "e", "f" };
 			Map<String, AtomicLong> versions = new ConcurrentHashMap<>();
 			Map<String, Long> database = new ConcurrentHashMap<>();
 			Map<String, long[]> floors = new ConcurrentHashMap<>();
@@ -69,12 +71,13 @@ class CacheStaleIfErrorCheckerIntegrationTests {
 						for (int i = 0; i < operations; i++) {
 							String key = keys[random.nextInt(keys.length)];
 							TwoTierCache cache = caches.get(random.nextInt(caches.size()));
-							int op = random.nextInt(20);
-							if (op < 2) {
+							int op = random.nextInt(25);
+							if (op < 1) {
 								write(key, cache, versions, database, floors, rows, random.nextInt(4) == 0);
 							}
 							else {
-								read(key, cache, database, floors, random.nextBoolean(), violations, staleServed);
+								read(key, cache, database, floors, random.nextBoolean(), random.nextInt(1_000_000), violations,
+										staleServed);
 							}
 						}
 						return null;
@@ -118,7 +121,7 @@ class CacheStaleIfErrorCheckerIntegrationTests {
 	}
 
 	private static void read(String key, TwoTierCache cache, Map<String, Long> database, Map<String, long[]> floors,
-			boolean failing, List<String> violations, AtomicLong staleServed) {
+			boolean failing, long latencyNanos, List<String> violations, AtomicLong staleServed) {
 		long[] floor = floors.get(key);
 		long lastPut;
 		long lastEvict;
@@ -131,6 +134,8 @@ class CacheStaleIfErrorCheckerIntegrationTests {
 		try {
 			value = cache.get(key, () -> {
 				called[0] = true;
+				// The database's latency: the window in which writes and evicts race the load.
+				java.util.concurrent.locks.LockSupport.parkNanos(latencyNanos);
 				if (failing) {
 					throw new IllegalStateException("database down");
 				}

@@ -43,6 +43,32 @@ class CacheStaleIfErrorIntegrationTests {
 	}
 
 	@Test
+	void anAsyncLoadWhoseLoaderFailsReturnsTheExpiredValueToo() throws Exception {
+		try (CacheFixture fixture = CacheFixture.onTestRedis()) {
+			CacheSettings settings = staleIfError(fixture, WINDOW);
+			CacheFixture.Instance a = fixture.instance(settings);
+			CacheFixture.Instance b = fixture.instance(settings);
+			a.cache("prices").put("sku-1", "12.50");
+			awaitLogicallyExpired(fixture, "prices", "sku-1");
+
+			java.util.concurrent.CompletableFuture<String> stale = b.cache("prices")
+				.retrieve("sku-1",
+						() -> java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("down")));
+			assertThat(stale.get(CacheFixture.BOUND.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+				.isEqualTo("12.50");
+			assertThat(b.count("perfkit.cache.stale.served")).isEqualTo(1);
+
+			a.cache("prices").evict("sku-1");
+			java.util.concurrent.CompletableFuture<String> evicted = b.cache("prices")
+				.retrieve("sku-1",
+						() -> java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("down")));
+			assertThat(evicted).failsWithin(CacheFixture.BOUND)
+				.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+				.withRootCauseInstanceOf(IllegalStateException.class);
+		}
+	}
+
+	@Test
 	void aStaleValueIsNeverReturnedWhenTheLoaderSucceeds() throws Exception {
 		try (CacheFixture fixture = CacheFixture.onTestRedis()) {
 			CacheSettings settings = staleIfError(fixture, WINDOW);
@@ -100,6 +126,34 @@ class CacheStaleIfErrorIntegrationTests {
 			assertThatExceptionOfType(ValueRetrievalException.class)
 				.isThrownBy(() -> a.cache("prices").get("sku-2", failing(calls)));
 			assertThat(b.count("perfkit.cache.stale.served")).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void aWriteOrEvictDuringTheFailingLoadWins() throws Exception {
+		try (CacheFixture fixture = CacheFixture.onTestRedis()) {
+			CacheSettings settings = staleIfError(fixture, WINDOW);
+			CacheFixture.Instance a = fixture.instance(settings);
+			CacheFixture.Instance b = fixture.instance(settings);
+			a.cache("prices").put("sku-1", "12.50");
+			a.cache("prices").put("sku-2", "7.00");
+			awaitLogicallyExpired(fixture, "prices", "sku-1");
+			awaitLogicallyExpired(fixture, "prices", "sku-2");
+
+			// The load took the stale value with its fence; the evict, on the other instance,
+			// lands before the loader throws.
+			assertThatExceptionOfType(ValueRetrievalException.class)
+				.isThrownBy(() -> b.cache("prices").get("sku-1", () -> {
+					a.cache("prices").evict("sku-1");
+					throw new IllegalStateException("database down");
+				}));
+			// Likewise a write: never the value it replaced.
+			assertThatExceptionOfType(ValueRetrievalException.class)
+				.isThrownBy(() -> b.cache("prices").get("sku-2", () -> {
+					a.cache("prices").put("sku-2", "8.00");
+					throw new IllegalStateException("database down");
+				}));
+			assertThat(b.count("perfkit.cache.stale.served")).isZero();
 		}
 	}
 
