@@ -36,6 +36,11 @@ import org.springframework.cache.support.NullValue;
  * meanwhile, maybe of a newer write, leaves a miss, which is always safe; and it stamps
  * the key, so a copy this instance read from Redis just before the write (or a load begun
  * before it) cannot land over it just after. The write wins.</li>
+ * <li><b>Freshness.</b> With stale-if-error an entry stays in Redis the window longer
+ * than its TTL and reads as a miss for that stretch ({@link #logicallyExpired}); with
+ * refresh-ahead a copy ends where the entry is due for refresh, so a read past it asks
+ * Redis and learns it is due ({@link #refreshDue}). Either way a local copy never lives
+ * past what Redis's PTTL allows.</li>
  * <li>A load's fence marker in Redis reads as a miss. Bytes in Redis that do not decode
  * are a miss: counted, deleted, never thrown.</li>
  * </ul>

@@ -58,6 +58,14 @@ import org.springframework.cache.support.NullValue;
  * local tier only (it alone serves during an outage); a write the load missed is then
  * dropped by its message, or by the flush that follows a lost message. A fill whose
  * outcome is unknown needs no reconciliation: it was fenced.</li>
+ * <li><b>Stale-if-error</b> ({@link Freshness#staleIfError()}). A logically expired
+ * entry (its PTTL within the window) is a miss; {@code FENCE} puts the marker over it with
+ * the old entry as the marker's tail. A loader that succeeds fills as usual; only one
+ * that throws returns the tail, and only if Redis still holds exactly that marker (a
+ * {@code GET} after the failure) and no invalidation of the key arrived here since the
+ * load's token. Every write and evict removes the marker, so neither an evicted key nor
+ * one written meanwhile serves a stale value: the write wins. The stale value is never
+ * installed locally.</li>
  * <li><b>The lease</b> ({@code lease.enabled}) only spares the loader's work across
  * instances; coherence rests on the fence. The holder loads; the others poll Redis for the
  * value for at most {@code lease.wait} and then load themselves. It is released by a
