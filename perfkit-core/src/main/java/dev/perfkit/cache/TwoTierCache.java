@@ -46,6 +46,10 @@ import org.springframework.cache.support.NullValue;
  * <li>{@link Reconciler} with the {@link OutageLedger}: a write or announcement that
  * Redis failed is recorded, then deleted from Redis and announced again once Redis
  * answers.</li>
+ * <li>{@link RefreshAhead} (with {@code refresh-ahead}): a hit past the threshold that
+ * carries a loader queues one background reload, leased across instances, written only
+ * if no write of the key came first, and announced. Stale-if-error lives in
+ * {@link CacheTiers} (logical expiry) and {@link LoadCoordinator} (the failing load).</li>
  * </ul>
  * Where the parts meet, here: a {@code put} is the fill of this thread's last plain read
  * of the key when that read missed and left a fence (Spring's {@code @Cacheable} without
