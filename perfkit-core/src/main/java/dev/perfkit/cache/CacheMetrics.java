@@ -49,6 +49,20 @@ final class CacheMetrics {
 
 	private final LongAdder loads = new LongAdder();
 
+	private final Counter staleServed;
+
+	private final Counter refreshesStarted;
+
+	private final Counter refreshesCompleted;
+
+	private final Counter refreshesFailed;
+
+	private final Counter refreshesSkipped;
+
+	private final Counter refreshesBusy;
+
+	private final Counter refreshesOvertaken;
+
 	CacheMetrics(MeterRegistry registry, String cache) {
 		this.registry = registry;
 		this.cache = cache;
@@ -68,6 +82,16 @@ final class CacheMetrics {
 		this.invalidationsReceived = Counter.builder("perfkit.cache.invalidations.received").tag("cache", cache)
 			.register(registry);
 		this.decodeFailures = Counter.builder("perfkit.cache.decode.failures").tag("cache", cache).register(registry);
+		this.staleServed = Counter.builder("perfkit.cache.stale.served")
+			.description("Expired values returned because the loader threw (stale-if-error)")
+			.tag("cache", cache)
+			.register(registry);
+		this.refreshesStarted = refreshes("started");
+		this.refreshesCompleted = refreshes("completed");
+		this.refreshesFailed = refreshes("failed");
+		this.refreshesSkipped = refreshes("skipped");
+		this.refreshesBusy = refreshes("busy");
+		this.refreshesOvertaken = refreshes("overtaken");
 	}
 
 	<T> void localSize(T tier, ToDoubleFunction<T> size) {
@@ -120,6 +144,54 @@ final class CacheMetrics {
 
 	void decodeFailure() {
 		this.decodeFailures.increment();
+	}
+
+	// Freshness: stale-if-error and refresh-ahead (issue 15).
+
+	void staleServed() {
+		this.staleServed.increment();
+	}
+
+	void refreshStarted() {
+		this.refreshesStarted.increment();
+	}
+
+	void refreshCompleted() {
+		this.refreshesCompleted.increment();
+	}
+
+	void refreshFailed() {
+		this.refreshesFailed.increment();
+	}
+
+	void refreshSkipped() {
+		this.refreshesSkipped.increment();
+	}
+
+	void refreshBusy() {
+		this.refreshesBusy.increment();
+	}
+
+	void refreshOvertaken() {
+		this.refreshesOvertaken.increment();
+	}
+
+	/**
+	 * Stale values served and refreshes by outcome, for the report.
+	 */
+	CacheStatisticsSnapshot.FreshnessCounts freshnessCounts() {
+		return new CacheStatisticsSnapshot.FreshnessCounts((long) this.staleServed.count(),
+				(long) this.refreshesStarted.count(), (long) this.refreshesCompleted.count(),
+				(long) this.refreshesSkipped.count(), (long) this.refreshesFailed.count(),
+				(long) this.refreshesBusy.count(), (long) this.refreshesOvertaken.count());
+	}
+
+	private Counter refreshes(String result) {
+		return Counter.builder("perfkit.cache.refreshes")
+			.description("Refresh-ahead reloads by outcome")
+			.tag("cache", this.cache)
+			.tag("result", result)
+			.register(this.registry);
 	}
 
 	CacheStatisticsSnapshot.Counts counts() {

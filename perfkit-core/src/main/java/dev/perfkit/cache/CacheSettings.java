@@ -23,10 +23,11 @@ import java.util.List;
  * loads a cold key for all
  * @param leaseTtl how long a lease lives if its holder dies
  * @param leaseWait how long an instance waits for another's lease before loading itself
+ * @param freshness stale-if-error and refresh-ahead ({@link Freshness#OFF} by default)
  */
 public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, long localMaxSize, double ttlJitter,
 		boolean cacheNullValues, Duration nullTtl, String keyPrefix, ValueCodec codec, EntryTtl entryTtl, boolean lease,
-		Duration leaseTtl, Duration leaseWait) {
+		Duration leaseTtl, Duration leaseWait, Freshness freshness) {
 
 	/**
 	 * Check the settings.
@@ -55,6 +56,32 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 		if (codec == null) {
 			throw new IllegalArgumentException("codec must not be null");
 		}
+		if (freshness == null) {
+			throw new IllegalArgumentException("freshness must not be null");
+		}
+	}
+
+	/**
+	 * Settings without stale-if-error or refresh-ahead.
+	 * @param mode which tiers the cache uses
+	 * @param ttl how long an entry lives in Redis
+	 * @param localTtl how long an entry lives in the local tier
+	 * @param localMaxSize the most entries the local tier holds
+	 * @param ttlJitter a fraction of the remote TTL added at random
+	 * @param cacheNullValues whether {@code null} results are cached
+	 * @param nullTtl how long a cached {@code null} lives
+	 * @param keyPrefix the prefix of every Redis key
+	 * @param codec the codec of the remote tier
+	 * @param entryTtl chooses a remote TTL per entry, or {@code null}
+	 * @param lease whether a load takes a distributed per-key lease
+	 * @param leaseTtl how long a lease lives if its holder dies
+	 * @param leaseWait how long an instance waits for another's lease
+	 */
+	public CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, long localMaxSize, double ttlJitter,
+			boolean cacheNullValues, Duration nullTtl, String keyPrefix, ValueCodec codec, EntryTtl entryTtl,
+			boolean lease, Duration leaseTtl, Duration leaseWait) {
+		this(mode, ttl, localTtl, localMaxSize, ttlJitter, cacheNullValues, nullTtl, keyPrefix, codec, entryTtl, lease,
+				leaseTtl, leaseWait, Freshness.OFF);
 	}
 
 	/**
@@ -76,7 +103,8 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	 */
 	public CacheSettings withMode(CacheMode mode) {
 		return new CacheSettings(mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter, this.cacheNullValues,
-				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait);
+				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
+				this.leaseWait, this.freshness);
 	}
 
 	/**
@@ -87,7 +115,8 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	 */
 	public CacheSettings withTtl(Duration ttl, Duration localTtl) {
 		return new CacheSettings(this.mode, ttl, localTtl, this.localMaxSize, this.ttlJitter, this.cacheNullValues,
-				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait);
+				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
+				this.leaseWait, this.freshness);
 	}
 
 	/**
@@ -97,7 +126,8 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	 */
 	public CacheSettings withLocalMaxSize(long localMaxSize) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, localMaxSize, this.ttlJitter, this.cacheNullValues,
-				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait);
+				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
+				this.leaseWait, this.freshness);
 	}
 
 	/**
@@ -107,7 +137,8 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	 */
 	public CacheSettings withTtlJitter(double ttlJitter) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, ttlJitter, this.cacheNullValues,
-				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait);
+				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
+				this.leaseWait, this.freshness);
 	}
 
 	/**
@@ -118,7 +149,8 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	 */
 	public CacheSettings withNullValues(boolean cacheNullValues, Duration nullTtl) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter, cacheNullValues,
-				nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait);
+				nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
+				this.leaseWait, this.freshness);
 	}
 
 	/**
@@ -129,7 +161,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withKeyPrefix(String keyPrefix) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
 				this.cacheNullValues, this.nullTtl, keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait);
+				this.leaseWait, this.freshness);
 	}
 
 	/**
@@ -140,7 +172,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withCodec(ValueCodec codec) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
 				this.cacheNullValues, this.nullTtl, this.keyPrefix, codec, this.entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait);
+				this.leaseWait, this.freshness);
 	}
 
 	/**
@@ -151,7 +183,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withEntryTtl(EntryTtl entryTtl) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
 				this.cacheNullValues, this.nullTtl, this.keyPrefix, this.codec, entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait);
+				this.leaseWait, this.freshness);
 	}
 
 	/**
@@ -164,7 +196,20 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withLease(boolean lease, Duration leaseTtl, Duration leaseWait) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
 				this.cacheNullValues, this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, lease, leaseTtl,
-				leaseWait);
+				leaseWait, this.freshness);
+	}
+
+	// Freshness (stale-if-error, refresh-ahead): issue 15.
+
+	/**
+	 * Return a copy with other stale-if-error and refresh-ahead settings.
+	 * @param freshness the settings
+	 * @return the copy
+	 */
+	public CacheSettings withFreshness(Freshness freshness) {
+		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
+				this.cacheNullValues, this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
+				this.leaseWait, freshness);
 	}
 
 	private static void positive(String name, Duration value) {

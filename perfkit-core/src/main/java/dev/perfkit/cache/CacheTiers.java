@@ -36,6 +36,11 @@ import org.springframework.cache.support.NullValue;
  * meanwhile, maybe of a newer write, leaves a miss, which is always safe; and it stamps
  * the key, so a copy this instance read from Redis just before the write (or a load begun
  * before it) cannot land over it just after. The write wins.</li>
+ * <li><b>Freshness.</b> With stale-if-error an entry stays in Redis the window longer
+ * than its TTL and reads as a miss for that stretch ({@link #logicallyExpired}); with
+ * refresh-ahead a copy ends where the entry is due for refresh, so a read past it asks
+ * Redis and learns it is due ({@link #refreshDue}). Either way a local copy never lives
+ * past what Redis's PTTL allows.</li>
  * <li>A load's fence marker in Redis reads as a miss. Bytes in Redis that do not decode
  * are a miss: counted, deleted, never thrown.</li>
  * </ul>
@@ -131,6 +136,14 @@ final class CacheTiers {
 	 * than Redis keeps it. A fence marker is a miss.
 	 */
 	Object lookupRemote(String id) {
+		return lookupRemote(id, null);
+	}
+
+	/**
+	 * Like {@link #lookupRemote(String)}, and on a hit past the refresh-ahead threshold
+	 * also run {@code onRefreshDue} (given the entry's bytes and remaining PTTL).
+	 */
+	Object lookupRemote(String id, RefreshDue onRefreshDue) {
 		if (this.remote == null) {
 			return null;
 		}
@@ -143,18 +156,47 @@ final class CacheTiers {
 			this.metrics.get(false, false);
 			return null;
 		}
-		return remoteHit(id, found, token);
+		Object store = remoteHit(id, found, token);
+		if (store != null && onRefreshDue != null && refreshDue(id, store, found.ttlMillis())) {
+			onRefreshDue.due(found.bytes(), found.ttlMillis());
+		}
+		return store;
+	}
+
+	/**
+	 * Called on a hit past the refresh-ahead threshold.
+	 */
+	@FunctionalInterface
+	interface RefreshDue {
+
+		void due(byte[] bytes, long remainingMillis);
+
 	}
 
 	CompletableFuture<Object> lookupRemoteAsync(String id) {
+		return lookupRemoteAsync(id, null);
+	}
+
+	/**
+	 * Like {@link #lookupRemoteAsync(String)}, and on a hit past the refresh-ahead
+	 * threshold also run {@code onRefreshDue}, which must not block (it runs on Redis's
+	 * event loop).
+	 */
+	CompletableFuture<Object> lookupRemoteAsync(String id, RefreshDue onRefreshDue) {
 		long token = token();
-		return this.remote.getWithTtlAsync(redisKey(id))
-			.handle((found, failure) -> remoteHit(id, (failure != null) ? null : found, token));
+		return this.remote.getWithTtlAsync(redisKey(id)).handle((found, failure) -> {
+			Object store = remoteHit(id, (failure != null) ? null : found, token);
+			if (store != null && onRefreshDue != null && refreshDue(id, store, found.ttlMillis())) {
+				onRefreshDue.due(found.bytes(), found.ttlMillis());
+			}
+			return store;
+		});
 	}
 
 	Object remoteHit(String id, RemoteTier.Timed found, long token) {
 		byte[] bytes = (found != null) ? found.bytes() : null;
-		Object store = (bytes != null && !RemoteTier.isFence(bytes)) ? decode(id, bytes) : null;
+		Object store = (bytes != null && !RemoteTier.isFence(bytes) && !logicallyExpired(found.ttlMillis()))
+				? decode(id, bytes) : null;
 		this.metrics.get(false, store != null);
 		if (store != null) {
 			installLocal(id, store, token, found.ttlMillis());
@@ -174,7 +216,10 @@ final class CacheTiers {
 	 */
 	void installLocal(String id, Object store, long token, long remainingMillis) {
 		if (this.local != null && remainingMillis != -2) {
-			this.local.putIfUnchanged(id, localEntry(id, store, remainingMillis), token);
+			LocalTier.Entry entry = localEntry(id, store, remainingMillis);
+			if (entry != null) {
+				this.local.putIfUnchanged(id, entry, token);
+			}
 		}
 	}
 
@@ -184,8 +229,9 @@ final class CacheTiers {
 	 * write (or a load begun before it) cannot land over it afterwards.
 	 */
 	void installOwn(String id, Object store, long token) {
-		if (this.local != null) {
-			this.local.putOwnIfUnchanged(id, localEntry(id, store, -1), token);
+		LocalTier.Entry entry = (this.local != null) ? localEntry(id, store, -1) : null;
+		if (entry != null) {
+			this.local.putOwnIfUnchanged(id, entry, token);
 		}
 	}
 
@@ -210,16 +256,93 @@ final class CacheTiers {
 		return (this.local != null) ? this.local.token() : 0;
 	}
 
+	/**
+	 * A local copy's entry, or {@code null} when none may be kept: it lives no longer than
+	 * the local TTL, the entry's own TTL, and what is left of the entry in Redis
+	 * ({@code remainingMillis}, {@code -1} for a value just written). With stale-if-error,
+	 * what is left stops where the entry logically expires; with refresh-ahead, where it
+	 * is due for refresh, so that a read past that point goes to Redis, which tells how
+	 * much is left (see {@link #refreshDue}).
+	 */
 	LocalTier.Entry localEntry(String id, Object store, long remainingMillis) {
 		Duration ttl = this.settings.localTtl();
 		Duration own = (store == NullValue.INSTANCE) ? this.settings.nullTtl() : entryTtl(id, store);
 		if (own != null && own.compareTo(ttl) < 0) {
 			ttl = own;
 		}
-		if (remainingMillis >= 0 && remainingMillis < ttl.toMillis()) {
-			ttl = Duration.ofMillis(Math.max(1, remainingMillis));
+		long left = -1;
+		if (remainingMillis >= 0) {
+			left = remainingMillis - staleMillis() - refreshMarginMillis(id, store);
+			if (left <= 0 && (staleMillis() > 0 || refreshMarginMillis(id, store) > 0)) {
+				return null;
+			}
+			left = Math.max(1, left);
+		}
+		else if (this.settings.freshness().refreshAheadEnabled()) {
+			left = Math.max(1, logicalTtlMillis(id, store) - refreshMarginMillis(id, store));
+		}
+		if (left >= 0 && left < ttl.toMillis()) {
+			ttl = Duration.ofMillis(left);
 		}
 		return LocalTier.Entry.of(store, ttl, this.settings.localTtl());
+	}
+
+	// Freshness: stale-if-error and refresh-ahead (issue 15).
+
+	/**
+	 * Return the stale-if-error window in milliseconds, {@code 0} when off: entries live
+	 * that much longer in Redis than their TTL, and read as expired for that last stretch.
+	 */
+	long staleMillis() {
+		return this.settings.freshness().staleIfError().toMillis();
+	}
+
+	/**
+	 * Return whether an entry with this much left in Redis is past its logical TTL (only
+	 * with stale-if-error: it is kept for the window after it, for a failing loader).
+	 */
+	boolean logicallyExpired(long remainingMillis) {
+		long window = staleMillis();
+		return window > 0 && remainingMillis >= 0 && remainingMillis <= window;
+	}
+
+	/**
+	 * Return the entry's remote TTL without jitter or stale-if-error window: what its
+	 * refresh-ahead threshold is a fraction of.
+	 */
+	long logicalTtlMillis(String id, Object store) {
+		Duration ttl = this.settings.ttl();
+		if (store == NullValue.INSTANCE) {
+			ttl = this.settings.nullTtl();
+		}
+		else {
+			Duration chosen = entryTtl(id, store);
+			if (chosen != null) {
+				ttl = chosen;
+			}
+		}
+		return Math.max(1, ttl.toMillis());
+	}
+
+	/**
+	 * Return how long before its logical expiry an entry is due for refresh, {@code 0}
+	 * when refresh-ahead is off: with {@code refresh-ahead: 80%}, the last 20% of its TTL.
+	 */
+	long refreshMarginMillis(String id, Object store) {
+		double fraction = this.settings.freshness().refreshAhead();
+		return (fraction > 0) ? (long) ((1 - fraction) * logicalTtlMillis(id, store)) : 0;
+	}
+
+	/**
+	 * Return whether an entry with this much left in Redis is past its refresh-ahead
+	 * threshold and not yet logically expired.
+	 */
+	boolean refreshDue(String id, Object store, long remainingMillis) {
+		if (!this.settings.freshness().refreshAheadEnabled() || remainingMillis < 0) {
+			return false;
+		}
+		long left = remainingMillis - staleMillis();
+		return left > 0 && left <= refreshMarginMillis(id, store);
 	}
 
 	Duration entryTtl(String id, Object store) {
@@ -243,7 +366,9 @@ final class CacheTiers {
 		}
 		long millis = Math.max(1, ttl.toMillis());
 		long jitter = (long) (millis * this.settings.ttlJitter());
-		return (jitter > 0) ? millis + ThreadLocalRandom.current().nextLong(jitter + 1) : millis;
+		// With stale-if-error the entry stays the window longer, read as expired (see
+		// logicallyExpired), for a loader that fails.
+		return ((jitter > 0) ? millis + ThreadLocalRandom.current().nextLong(jitter + 1) : millis) + staleMillis();
 	}
 
 	byte[] redisKey(String id) {

@@ -321,7 +321,7 @@ final class CacheWriter {
 		}
 		byte[] previous = this.remote.await(this.bus.announceIfWritten(this.name, List.of(id),
 				(channel, message, filler) -> this.remote.setIfAbsentAndPublish(key, bytes, ttl, channel, message,
-						filler)));
+						filler, this.tiers.staleMillis())));
 		if (previous == null) {
 			this.metrics.invalidationSent();
 		}
@@ -357,6 +357,42 @@ final class CacheWriter {
 			throw (ex.getCause() instanceof RuntimeException cause) ? cause : ex;
 		}
 		this.metrics.invalidationSent();
+	}
+
+	/**
+	 * Refresh-ahead's write (see {@link RefreshAhead}): replace the entry the refresh read
+	 * with the reloaded value, only if no write of the key happened since, announcing it so
+	 * every instance drops its copy and reads the new one. Dropping the local copy first
+	 * and installing only on success makes it a write like {@link #write} in every other
+	 * respect.
+	 * @param expected the entry's bytes as the refresh read them
+	 * @param expectedTtlMillis its remaining PTTL then
+	 * @return whether the value was written
+	 */
+	boolean refresh(String id, byte[] expected, long expectedTtlMillis, Object store) {
+		long token = invalidateLocally(List.of(id));
+		byte[] key = this.tiers.redisKey(id);
+		byte[] bytes = Envelope.wrap(this.settings.codec(), CacheTiers.unstore(store));
+		long ttl = this.tiers.remoteTtlMillis(id, store);
+		Long wrote;
+		if (this.bus != null) {
+			wrote = this.remote.await(this.bus.announceIfWritten(this.name, List.of(id),
+					(channel, message, filler) -> this.remote.refreshAndPublish(key, expected, expectedTtlMillis,
+							bytes, ttl, channel, message, filler)));
+		}
+		else {
+			wrote = this.remote
+				.await(this.remote.refreshAndPublish(key, expected, expectedTtlMillis, bytes, ttl, null, null, null));
+		}
+		if (wrote == null || wrote != 1) {
+			return false;
+		}
+		if (this.bus != null) {
+			this.metrics.invalidationSent();
+		}
+		this.tiers.installOwn(id, store, token);
+		this.metrics.put();
+		return true;
 	}
 
 	private void remoteFailed(String id, Throwable ex) {

@@ -58,6 +58,14 @@ import org.springframework.cache.support.NullValue;
  * local tier only (it alone serves during an outage); a write the load missed is then
  * dropped by its message, or by the flush that follows a lost message. A fill whose
  * outcome is unknown needs no reconciliation: it was fenced.</li>
+ * <li><b>Stale-if-error</b> ({@link Freshness#staleIfError()}). A logically expired
+ * entry (its PTTL within the window) is a miss; {@code FENCE} puts the marker over it with
+ * the old entry as the marker's tail. A loader that succeeds fills as usual; only one
+ * that throws returns the tail, and only if Redis still holds exactly that marker (a
+ * {@code GET} after the failure) and no invalidation of the key arrived here since the
+ * load's token. Every write and evict removes the marker, so neither an evicted key nor
+ * one written meanwhile serves a stale value: the write wins. The stale value is never
+ * installed locally.</li>
  * <li><b>The lease</b> ({@code lease.enabled}) only spares the loader's work across
  * instances; coherence rests on the fence. The holder loads; the others poll Redis for the
  * value for at most {@code lease.wait} and then load themselves. It is released by a
@@ -168,6 +176,15 @@ final class LoadCoordinator {
 	 * @return the store value, when it is there
 	 */
 	<T> CompletableFuture<Object> retrieve(String id, Supplier<CompletableFuture<T>> valueLoader) {
+		return retrieve(id, valueLoader, null);
+	}
+
+	/**
+	 * Like {@link #retrieve(String, Supplier)}, and on a Redis hit past the refresh-ahead
+	 * threshold also run {@code onRefreshDue} (non-blocking).
+	 */
+	<T> CompletableFuture<Object> retrieve(String id, Supplier<CompletableFuture<T>> valueLoader,
+			CacheTiers.RefreshDue onRefreshDue) {
 		Flight mine = new Flight(new CompletableFuture<>(), this.tiers.token(), null);
 		Flight running;
 		while ((running = this.asyncLoading.putIfAbsent(id, mine)) != null) {
@@ -179,8 +196,8 @@ final class LoadCoordinator {
 			}
 		}
 		long token = mine.token();
-		CompletableFuture<Object> remoteValue = (this.remote != null) ? this.tiers.lookupRemoteAsync(id)
-				: CompletableFuture.completedFuture(null);
+		CompletableFuture<Object> remoteValue = (this.remote != null)
+				? this.tiers.lookupRemoteAsync(id, onRefreshDue) : CompletableFuture.completedFuture(null);
 		// The loader may block: never run it on Redis's event loop.
 		remoteValue.thenCompose((store) -> (store != null) ? CompletableFuture.completedFuture(store)
 				: fenceOrValueAsync(id, token))
@@ -191,14 +208,14 @@ final class LoadCoordinator {
 				long start = System.nanoTime();
 				return valueLoader.get().handle((value, failure) -> {
 					this.metrics.load(System.nanoTime() - start, failure == null);
-					if (failure != null) {
-						throw (failure instanceof CompletionException completion) ? completion
-								: new CompletionException(failure);
+					return (failure != null) ? new Failed(failure) : this.cache.storeValueOrSkip(value);
+				}).thenCompose((loaded) -> {
+					if (loaded instanceof Failed failed) {
+						return staleAfterFailureAsync(id, fence, token, failed.cause());
 					}
-					return this.cache.storeValueOrSkip(value);
-				}).thenCompose((loaded) -> (loaded != null)
-						? fillAsync(id, loaded, fence).thenApply((ignored) -> loaded)
-						: CompletableFuture.completedFuture(NullValue.INSTANCE));
+					return (loaded != null) ? fillAsync(id, loaded, fence).thenApply((ignored) -> loaded)
+							: CompletableFuture.completedFuture(NullValue.INSTANCE);
+				});
 			})
 			.whenComplete((store, failure) -> {
 				this.asyncLoading.remove(id, mine);
@@ -271,7 +288,7 @@ final class LoadCoordinator {
 		}
 		try {
 			byte[] reply = this.remote.fence(this.tiers.redisKey(id), newMarker(),
-					this.settings.leaseTtl().toMillis());
+					this.settings.leaseTtl().toMillis(), this.tiers.staleMillis());
 			return fenced(id, reply, token, start);
 		}
 		catch (RuntimeException ex) {
@@ -284,7 +301,9 @@ final class LoadCoordinator {
 		if (this.remote == null) {
 			return CompletableFuture.completedFuture(new Fence(null, token, start));
 		}
-		return this.remote.fenceAsync(this.tiers.redisKey(id), newMarker(), this.settings.leaseTtl().toMillis())
+		return this.remote
+			.fenceAsync(this.tiers.redisKey(id), newMarker(), this.settings.leaseTtl().toMillis(),
+					this.tiers.staleMillis())
 			.handle((reply, failure) -> (failure != null) ? new Fence(null, token, start)
 					: fenced(id, reply, token, start));
 	}
@@ -332,6 +351,11 @@ final class LoadCoordinator {
 			}
 			catch (Exception ex) {
 				this.metrics.load(System.nanoTime() - start, false);
+				Object stale = staleAfterFailure(id, fence, token);
+				if (stale != null) {
+					this.metrics.staleServed();
+					return stale;
+				}
 				throw new ValueRetrievalException(key, valueLoader, ex);
 			}
 			Object store = this.cache.storeValueOrSkip(value);
@@ -350,6 +374,65 @@ final class LoadCoordinator {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Stale-if-error: the loader threw; return the logically expired entry that the fence
+	 * marker carries (see {@code RemoteTier.FENCE}) if the key did not change since, else
+	 * {@code null}. Unchanged means: no invalidation of the key reached this instance since
+	 * the load's token, and Redis still holds exactly this marker, which every write and
+	 * evict of the key on any instance removes; so a key whose last write was an evict
+	 * never serves a stale value, and neither does one that a newer value replaced. When
+	 * Redis cannot confirm, nothing stale is served.
+	 */
+	private Object staleAfterFailure(String id, Fence fence, long token) {
+		byte[] marker = fence.marker();
+		if (marker == null || marker.length <= RemoteTier.MARKER_LENGTH || this.remote == null
+				|| this.tiers.changedSince(id, Math.min(token, fence.token()))) {
+			return null;
+		}
+		byte[] key = this.tiers.redisKey(id);
+		try {
+			if (!java.util.Arrays.equals(this.remote.get(key), marker)) {
+				return null;
+			}
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
+		return this.tiers.decode(id, java.util.Arrays.copyOfRange(marker, RemoteTier.MARKER_LENGTH, marker.length));
+	}
+
+	/**
+	 * A loader's failure, carried through the async load so it can still turn into a stale
+	 * value.
+	 */
+	private record Failed(Throwable cause) {
+	}
+
+	/**
+	 * {@link #staleAfterFailure} for async loads: the confirming GET is asynchronous too.
+	 * @return the stale store value, or a future failed with the loader's failure
+	 */
+	private CompletableFuture<Object> staleAfterFailureAsync(String id, Fence fence, long token, Throwable failure) {
+		CompletionException thrown = (failure instanceof CompletionException completion) ? completion
+				: new CompletionException(failure);
+		byte[] marker = fence.marker();
+		if (marker == null || marker.length <= RemoteTier.MARKER_LENGTH || this.remote == null
+				|| this.tiers.changedSince(id, Math.min(token, fence.token()))) {
+			return CompletableFuture.failedFuture(thrown);
+		}
+		return this.remote.getAsync(this.tiers.redisKey(id)).handle((now, readFailure) -> {
+			Object stale = (readFailure == null && java.util.Arrays.equals(now, marker))
+					? this.tiers.decode(id,
+							java.util.Arrays.copyOfRange(marker, RemoteTier.MARKER_LENGTH, marker.length))
+					: null;
+			if (stale == null) {
+				throw thrown;
+			}
+			this.metrics.staleServed();
+			return stale;
+		});
 	}
 
 	private enum LeaseOutcome {

@@ -61,11 +61,14 @@ final class RemoteTier {
 	 * was there. The invalidation (ARGV[4]) is published only when the write happened;
 	 * otherwise the filler (ARGV[5], same sequence number, no keys) is, so the sender's
 	 * numbering stays gap-free for the receivers while no local copy is dropped for a
-	 * write that did not happen. Cluster-safe like {@link #SET_AND_PUBLISH}.
+	 * write that did not happen. An entry with at most ARGV[6] milliseconds left (the
+	 * stale-if-error window, {@code 0} when off) is logically expired and counts as
+	 * absent. Cluster-safe like {@link #SET_AND_PUBLISH}.
 	 */
 	private static final Script SET_IF_ABSENT_AND_PUBLISH = new Script(ScriptOutputType.VALUE,
 			"local present = redis.call('get', KEYS[1]) "
-					+ "if present and string.byte(present, 1) ~= 203 then "
+					+ "if present and string.byte(present, 1) ~= 203 and (tonumber(ARGV[6]) == 0 "
+					+ "or redis.call('pttl', KEYS[1]) > tonumber(ARGV[6])) then "
 					+ "redis.call('publish', ARGV[3], ARGV[5]) return present end "
 					+ "redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
 					+ "redis.call('publish', ARGV[3], ARGV[4]) "
@@ -77,12 +80,40 @@ final class RemoteTier {
 	 * present (another load of the same key, with no write since) is shared, not
 	 * replaced, so concurrent loads never starve one another. Every write of the key
 	 * ({@code SET}, {@code UNLINK}, a clear or pattern eviction) removes the marker.
+	 * <p>
+	 * Stale-if-error (ARGV[3], the window in milliseconds, {@code 0} when off): an entry
+	 * with at most that long left is logically expired and counts as absent. The marker
+	 * then carries it as a tail (marker bytes, then the entry's), for at least as long as
+	 * it had left: a load whose loader throws may return it, and only while the very same
+	 * marker is still there, that is, while no write or evict of the key happened since.
 	 */
 	private static final Script FENCE = new Script(ScriptOutputType.VALUE,
 			"local present = redis.call('get', KEYS[1]) "
-					+ "if present then return present end "
+					+ "local window = tonumber(ARGV[3]) "
+					+ "if present then "
+					+ "if window == 0 or string.byte(present, 1) == 203 then return present end "
+					+ "local left = redis.call('pttl', KEYS[1]) "
+					+ "if left < 0 or left > window then return present end "
+					+ "local marked = ARGV[1] .. present "
+					+ "redis.call('set', KEYS[1], marked, 'PX', math.max(left, tonumber(ARGV[2]))) "
+					+ "return marked end "
 					+ "redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
 					+ "return ARGV[1]");
+
+	/**
+	 * Refresh-ahead's write: replaces an entry with a reloaded value only if the entry is
+	 * still the one the refresh read (same bytes, ARGV[1]) and was not rewritten since
+	 * (its PTTL, which only falls until a write resets it, is at most the ARGV[2] read
+	 * then), and publishes the invalidation (ARGV[6]) when it wrote, the filler (ARGV[7])
+	 * otherwise, so receivers see no gap. Without a channel (ARGV[5] empty) it publishes
+	 * nothing. Returns 1 when it wrote. Cluster-safe like {@link #SET_AND_PUBLISH}.
+	 */
+	private static final Script REFRESH = new Script(ScriptOutputType.INTEGER,
+			"local wrote = 0 "
+					+ "if redis.call('get', KEYS[1]) == ARGV[1] and redis.call('pttl', KEYS[1]) <= tonumber(ARGV[2]) then "
+					+ "redis.call('set', KEYS[1], ARGV[3], 'PX', ARGV[4]) wrote = 1 end "
+					+ "if ARGV[5] ~= '' then redis.call('publish', ARGV[5], (wrote == 1) and ARGV[6] or ARGV[7]) end "
+					+ "return wrote");
 
 	/**
 	 * Replaces the fence marker (ARGV[1]) with the loaded value, only if the marker is
@@ -96,6 +127,9 @@ final class RemoteTier {
 
 	/** The first byte of a fence marker; never the first byte of an {@link Envelope}. */
 	static final byte FENCE_MARK = (byte) 0xCB;
+
+	/** A fence marker's length; a longer one carries a logically expired entry. */
+	static final int MARKER_LENGTH = 17;
 
 	private final RedisConnector connector;
 
@@ -154,8 +188,22 @@ final class RemoteTier {
 	 * this value was written.
 	 */
 	ScriptCall<byte[]> setIfAbsentAndPublish(byte[] key, byte[] value, long ttlMillis, byte[] channel,
-			byte[] message, byte[] otherwise) {
-		return send(SET_IF_ABSENT_AND_PUBLISH, key, value, ttl(ttlMillis), channel, message, otherwise);
+			byte[] message, byte[] otherwise, long staleMillis) {
+		return send(SET_IF_ABSENT_AND_PUBLISH, key, value, ttl(ttlMillis), channel, message, otherwise,
+				ttl(staleMillis));
+	}
+
+	/**
+	 * Queue refresh-ahead's write (see {@link #REFRESH}); wait for it with
+	 * {@link #await(ScriptCall)}, which returns 1 when it wrote.
+	 * @param channel the invalidation channel, or {@code null} for none
+	 */
+	ScriptCall<Long> refreshAndPublish(byte[] key, byte[] expected, long expectedTtlMillis, byte[] value,
+			long ttlMillis, byte[] channel, byte[] message, byte[] otherwise) {
+		byte[] none = new byte[0];
+		return send(REFRESH, key, expected, ttl(expectedTtlMillis), value, ttl(ttlMillis),
+				(channel != null) ? channel : none, (message != null) ? message : none,
+				(otherwise != null) ? otherwise : none);
 	}
 
 	/**
@@ -163,14 +211,16 @@ final class RemoteTier {
 	 * @param key the entry's key
 	 * @param marker a new marker, {@link #FENCE_MARK} and random bytes
 	 * @param ttlMillis how long the marker lives (the longest load that can still fill)
-	 * @return the entry (another load filled it meanwhile) or the fence marker to fill with
+	 * @param staleMillis the stale-if-error window, {@code 0} when off
+	 * @return the entry (another load filled it meanwhile) or the fence marker to fill with,
+	 * which carries a logically expired entry as its tail (see {@link #FENCE})
 	 */
-	byte[] fence(byte[] key, byte[] marker, long ttlMillis) {
-		return await(send(FENCE, key, marker, ttl(ttlMillis)));
+	byte[] fence(byte[] key, byte[] marker, long ttlMillis, long staleMillis) {
+		return await(send(FENCE, key, marker, ttl(ttlMillis), ttl(staleMillis)));
 	}
 
-	CompletableFuture<byte[]> fenceAsync(byte[] key, byte[] marker, long ttlMillis) {
-		return scriptAsync(FENCE, key, marker, ttl(ttlMillis));
+	CompletableFuture<byte[]> fenceAsync(byte[] key, byte[] marker, long ttlMillis, long staleMillis) {
+		return scriptAsync(FENCE, key, marker, ttl(ttlMillis), ttl(staleMillis));
 	}
 
 	/**

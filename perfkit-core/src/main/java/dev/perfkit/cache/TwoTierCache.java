@@ -46,6 +46,10 @@ import org.springframework.cache.support.NullValue;
  * <li>{@link Reconciler} with the {@link OutageLedger}: a write or announcement that
  * Redis failed is recorded, then deleted from Redis and announced again once Redis
  * answers.</li>
+ * <li>{@link RefreshAhead} (with {@code refresh-ahead}): a hit past the threshold that
+ * carries a loader queues one background reload, leased across instances, written only
+ * if no write of the key came first, and announced. Stale-if-error lives in
+ * {@link CacheTiers} (logical expiry) and {@link LoadCoordinator} (the failing load).</li>
  * </ul>
  * Where the parts meet, here: a {@code put} is the fill of this thread's last plain read
  * of the key when that read missed and left a fence (Spring's {@code @Cacheable} without
@@ -80,6 +84,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 
 	private final Reconciler reconciler;
 
+	private final RefreshAhead refreshAhead;
+
 	TwoTierCache(String name, CacheSettings settings, RemoteTier remote, InvalidationBus bus, CacheMetrics metrics) {
 		super(settings.cacheNullValues());
 		this.tiers = new CacheTiers(name, settings, remote, bus, metrics);
@@ -91,6 +97,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		this.writer = new CacheWriter(this.tiers, this.ledger);
 		this.loads = new LoadCoordinator(this.tiers, this.writer, this);
 		this.reconciler = new Reconciler(this.tiers, this.writer, this.ledger);
+		this.refreshAhead = (settings.freshness().refreshAheadEnabled() && this.remote != null)
+				? new RefreshAhead(this.tiers, this.writer, this) : null;
 	}
 
 	@Override
@@ -145,7 +153,11 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		String id = id(key);
 		Object found = this.tiers.lookupLocal(id);
 		if (found == null) {
-			found = this.tiers.lookupRemote(id);
+			// With refresh-ahead, local copies end at the threshold: past it, Redis's PTTL
+			// tells this read to queue a background reload (see RefreshAhead).
+			found = (this.refreshAhead != null)
+					? this.tiers.lookupRemote(id, (bytes, remaining) -> this.refreshAhead.due(id, key, valueLoader))
+					: this.tiers.lookupRemote(id);
 		}
 		CacheStatus.record(found != null);
 		if (found != null) {
@@ -175,7 +187,14 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (found != null) {
 			return CompletableFuture.completedFuture((T) fromStoreValue(found));
 		}
-		return this.loads.retrieve(id, valueLoader).thenApply((store) -> (T) fromStoreValue(store));
+		// With refresh-ahead, local copies end at the threshold: past it, Redis's PTTL tells
+		// this read to queue a background reload, which waits for the loader's future on
+		// refresh-ahead's own thread (see RefreshAhead).
+		CompletableFuture<Object> loaded = (this.refreshAhead != null)
+				? this.loads.retrieve(id, valueLoader,
+						(bytes, remaining) -> this.refreshAhead.due(id, key, () -> valueLoader.get().join()))
+				: this.loads.retrieve(id, valueLoader);
+		return loaded.thenApply((store) -> (T) fromStoreValue(store));
 	}
 
 	/**
@@ -268,29 +287,43 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 		List<byte[]> found = new ArrayList<>();
 		List<String> foundIds = new ArrayList<>();
+		List<Object> foundKeys = new ArrayList<>();
 		List<Object> foundStores = new ArrayList<>();
 		for (int i = 0; i < values.size() && i < missing.size(); i++) {
 			String id = id(missing.get(i));
 			KeyValue<byte[], byte[]> value = values.get(i);
 			byte[] bytes = value.hasValue() ? value.getValue() : null;
 			Object store = (bytes != null && !RemoteTier.isFence(bytes)) ? this.tiers.decode(id, bytes) : null;
-			this.metrics.get(false, store != null);
 			if (store != null) {
-				result.put(missing.get(i), fromStoreValue(store));
 				found.add(redisKeys[i]);
 				foundIds.add(id);
+				foundKeys.add(missing.get(i));
 				foundStores.add(store);
 			}
+			else {
+				this.metrics.get(false, false);
+			}
 		}
-		if (this.local != null && !found.isEmpty()) {
+		long[] ttls = null;
+		if (!found.isEmpty() && (this.local != null || this.tiers.staleMillis() > 0)) {
 			try {
-				long[] ttls = this.remote.ttls(found);
-				for (int i = 0; i < ttls.length; i++) {
-					this.tiers.installLocal(foundIds.get(i), foundStores.get(i), token, ttls[i]);
-				}
+				ttls = this.remote.ttls(found);
 			}
 			catch (RuntimeException ex) {
 				// Without the remaining TTL a local copy could outlive the entry: keep none.
+			}
+		}
+		for (int i = 0; i < foundStores.size(); i++) {
+			long remaining = (ttls != null) ? ttls[i] : -1;
+			// With stale-if-error, an entry in its last window is logically expired: a miss.
+			// Unconfirmed (the PTTLs failed) counts as expired too.
+			boolean expired = this.tiers.staleMillis() > 0 && (ttls == null || this.tiers.logicallyExpired(remaining));
+			this.metrics.get(false, !expired);
+			if (!expired) {
+				result.put(foundKeys.get(i), fromStoreValue(foundStores.get(i)));
+				if (ttls != null) {
+					this.tiers.installLocal(foundIds.get(i), foundStores.get(i), token, remaining);
+				}
 			}
 		}
 		return result;
@@ -336,6 +369,15 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 	}
 
+	/**
+	 * Stop this cache's background work (refresh-ahead's threads).
+	 */
+	void close() {
+		if (this.refreshAhead != null) {
+			this.refreshAhead.close();
+		}
+	}
+
 	void flushLocal(String reason) {
 		if (this.local != null) {
 			this.local.clear();
@@ -365,7 +407,9 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	CacheStatisticsSnapshot.CacheView view() {
 		return new CacheStatisticsSnapshot.CacheView(this.name, this.settings.mode(), this.settings.ttl().toMillis(),
 				this.settings.localTtl().toMillis(), (this.local != null) ? this.local.size() : 0,
-				this.settings.localMaxSize(), this.metrics.counts(), !this.ledger.isEmpty());
+				this.settings.localMaxSize(), this.metrics.counts(), !this.ledger.isEmpty(),
+				new CacheStatisticsSnapshot.FreshnessView(this.settings.freshness().staleIfError().toMillis(),
+						this.settings.freshness().refreshAhead(), this.metrics.freshnessCounts()));
 	}
 
 	/**

@@ -170,6 +170,7 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 
 	@Override
 	public void close() {
+		this.caches.values().forEach(TwoTierCache::close);
 		if (this.bus != null) {
 			this.bus.close();
 		}

@@ -1,5 +1,6 @@
 package dev.perfkit.autoconfigure.aot;
 
+import dev.perfkit.autoconfigure.cache.Percent;
 import dev.perfkit.cache.CacheStatisticsSnapshot;
 import dev.perfkit.report.CacheSection;
 import dev.perfkit.report.Degradation;
@@ -12,6 +13,7 @@ import dev.perfkit.report.Recommendation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aot.hint.BindingReflectionHintsRegistrar;
+import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.RuntimeHintsRegistrar;
 
@@ -22,7 +24,9 @@ import org.springframework.aot.hint.RuntimeHintsRegistrar;
  * <li>resources read by name: the rate limiter's Lua script and the dashboard page;</li>
  * <li>the report's types, written as JSON by the {@code perfkit} endpoint's sections
  * (declared as {@code Object}, so Boot's endpoint hints do not reach them) and by the
- * health details.</li>
+ * health details;</li>
+ * <li>{@code Percent.valueOf}, which Boot's binder finds by reflection to convert
+ * {@code refresh-ahead: 80%}.</li>
  * </ul>
  * The types of values the application caches are registered per application by
  * {@link CachedValueTypesAotProcessor}. Registered through {@code META-INF/spring/aot.factories}.
@@ -43,6 +47,10 @@ public class PerfkitRuntimeHints implements RuntimeHintsRegistrar {
 	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
 		hints.resources().registerPattern(RATE_LIMIT_SCRIPT).registerPattern(DASHBOARD);
 		new BindingReflectionHintsRegistrar().registerReflectionHints(hints.reflection(), JSON_TYPES);
+		// Freshness (issue 15): Boot converts 'refresh-ahead: 80%' through Percent.valueOf,
+		// found by reflection.
+		hints.reflection()
+			.registerType(Percent.class, MemberCategory.INVOKE_PUBLIC_METHODS, MemberCategory.INVOKE_PUBLIC_CONSTRUCTORS);
 	}
 
 }

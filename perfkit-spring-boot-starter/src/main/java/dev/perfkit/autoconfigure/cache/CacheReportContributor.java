@@ -43,10 +43,37 @@ final class CacheReportContributor implements ReportContributor {
 			draft.cacheDetail(name, "localMaxSize", cache.localMaxSize());
 			draft.cacheDetail(name, "breakerState", breaker);
 			draft.cacheDetail(name, "reconciliation", cache.reconciling() ? "pending" : "none");
+			freshness(draft, cache);
 		}
 		if (this.manager.hasRemote()) {
 			draft.sectionDetail(ReportSection.CACHE, "invalidations",
 					snapshot.subscribed() ? "subscribed" : "not subscribed");
+		}
+	}
+
+	// Freshness: stale-if-error and refresh-ahead (issue 15).
+
+	/**
+	 * Stale-if-error and refresh-ahead, for the caches that have them on: the setting and
+	 * its counts since start (the same as the {@code perfkit.cache.stale.served} and
+	 * {@code perfkit.cache.refreshes} meters).
+	 */
+	private static void freshness(ReportDraft draft, CacheView cache) {
+		CacheStatisticsSnapshot.FreshnessView freshness = cache.freshness();
+		CacheStatisticsSnapshot.FreshnessCounts counts = freshness.counts();
+		String name = cache.name();
+		if (freshness.staleIfErrorMillis() > 0) {
+			draft.cacheDetail(name, "staleIfError", format(freshness.staleIfErrorMillis()));
+			draft.cacheDetail(name, "staleServed", counts.staleServed());
+		}
+		if (freshness.refreshAhead() > 0) {
+			draft.cacheDetail(name, "refreshAhead", Math.round(freshness.refreshAhead() * 100) + "%");
+			draft.cacheDetail(name, "refreshesStarted", counts.refreshesStarted());
+			draft.cacheDetail(name, "refreshesCompleted", counts.refreshesCompleted());
+			draft.cacheDetail(name, "refreshesSkipped", counts.refreshesSkipped());
+			draft.cacheDetail(name, "refreshesFailed", counts.refreshesFailed());
+			draft.cacheDetail(name, "refreshesBusy", counts.refreshesBusy());
+			draft.cacheDetail(name, "refreshesOvertaken", counts.refreshesOvertaken());
 		}
 	}
 

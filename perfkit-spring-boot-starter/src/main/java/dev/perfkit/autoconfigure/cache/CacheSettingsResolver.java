@@ -8,6 +8,7 @@ import java.util.function.Function;
 import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
 import dev.perfkit.cache.CacheMode;
 import dev.perfkit.cache.CacheSettings;
+import dev.perfkit.cache.Freshness;
 import dev.perfkit.cache.ValueCodec;
 
 /**
@@ -94,10 +95,31 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 		}
 		CacheSettings settings = new CacheSettings(mode, ttl, localTtl, maxSize, jitter, nulls, nullTtl, prefix, codec,
 				null, lease, leaseTtl, leaseWait);
+		settings = settings.withFreshness(freshness(base, spec));
 		for (CacheSettingsCustomizer customizer : this.customizers) {
 			settings = customizer.customize(name, settings);
 		}
 		return settings;
+	}
+
+	// Freshness: stale-if-error and refresh-ahead (issue 15).
+
+	private Freshness freshness(String base, PerfkitCacheProperties.CacheSpec spec) {
+		Duration staleIfError = or(spec.getStaleIfError(), this.properties.getStaleIfError());
+		Percent refreshAhead = or(spec.getRefreshAhead(), this.properties.getRefreshAhead());
+		if (staleIfError == null || staleIfError.isNegative()) {
+			throw new InvalidPerfkitPropertyException(prop(base, spec.getStaleIfError(), "stale-if-error"),
+					staleIfError, "How long an expired entry may still serve a failing loader cannot be negative.",
+					"set a duration such as 10m, or 0 to turn stale-if-error off.");
+		}
+		double fraction = (refreshAhead != null) ? refreshAhead.fraction() : 0;
+		if (fraction != 0 && !(fraction >= 0.01 && fraction <= 0.99)) {
+			throw new InvalidPerfkitPropertyException(prop(base, spec.getRefreshAhead(), "refresh-ahead"),
+					refreshAhead, "Refresh-ahead reloads an entry after this share of its TTL; at 100% or more it "
+							+ "would never run before the entry expires, below 1% it would reload on nearly every hit.",
+					"set a percentage between 1% and 99%, such as 80%, or 0% to turn refresh-ahead off.");
+		}
+		return new Freshness(staleIfError, fraction);
 	}
 
 	private static String prop(String base, Object own, String key) {

@@ -92,10 +92,27 @@ public class PerfkitCacheProperties {
 
 	private final StatusHeader statusHeader = new StatusHeader();
 
+	// Freshness: stale-if-error and refresh-ahead (issue 15).
+
+	/**
+	 * How long after its TTL ran out an entry may still be returned when its loader throws
+	 * (stale-if-error); 0 turns it off. Entries stay that much longer in Redis but read as
+	 * expired: a read loads, and only the loader's exception returns the old value. Needs
+	 * get(key, Callable) or @Cacheable(sync = true).
+	 */
+	private Duration staleIfError = Duration.ZERO;
+
+	/**
+	 * Share of an entry's remote TTL after which a hit returns the value and reloads it in
+	 * the background, on one instance of all, such as 80%; unset (or 0%) turns it off,
+	 * otherwise between 1% and 99%. Needs get(key, Callable) or @Cacheable(sync = true).
+	 */
+	private Percent refreshAhead;
+
 	/**
 	 * Overrides per cache name. Each takes the keys of the defaults: 'mode', 'ttl',
 	 * 'local.ttl', 'local.max-size', 'ttl-jitter', 'cache-null-values', 'null-ttl',
-	 * 'key-prefix', 'codec' and 'lease.*'.
+	 * 'key-prefix', 'codec', 'lease.*', 'stale-if-error' and 'refresh-ahead'.
 	 */
 	private Map<String, CacheSpec> caches = new LinkedHashMap<>();
 
@@ -201,6 +218,22 @@ public class PerfkitCacheProperties {
 
 	public Lease getLease() {
 		return this.lease;
+	}
+
+	public Duration getStaleIfError() {
+		return this.staleIfError;
+	}
+
+	public void setStaleIfError(Duration staleIfError) {
+		this.staleIfError = staleIfError;
+	}
+
+	public Percent getRefreshAhead() {
+		return this.refreshAhead;
+	}
+
+	public void setRefreshAhead(Percent refreshAhead) {
+		this.refreshAhead = refreshAhead;
 	}
 
 	public StatusHeader getStatusHeader() {
@@ -362,6 +395,18 @@ public class PerfkitCacheProperties {
 
 		private final LeaseSpec lease = new LeaseSpec();
 
+		/**
+		 * How long after its TTL ran out this cache's entry may still be returned when its
+		 * loader throws; 0 turns it off.
+		 */
+		private Duration staleIfError;
+
+		/**
+		 * Share of this cache's remote TTL after which a hit reloads the entry in the
+		 * background, such as 80%; 0% turns it off.
+		 */
+		private Percent refreshAhead;
+
 		public CacheMode getMode() {
 			return this.mode;
 		}
@@ -424,6 +469,22 @@ public class PerfkitCacheProperties {
 
 		public LeaseSpec getLease() {
 			return this.lease;
+		}
+
+		public Duration getStaleIfError() {
+			return this.staleIfError;
+		}
+
+		public void setStaleIfError(Duration staleIfError) {
+			this.staleIfError = staleIfError;
+		}
+
+		public Percent getRefreshAhead() {
+			return this.refreshAhead;
+		}
+
+		public void setRefreshAhead(Percent refreshAhead) {
+			this.refreshAhead = refreshAhead;
 		}
 
 	}

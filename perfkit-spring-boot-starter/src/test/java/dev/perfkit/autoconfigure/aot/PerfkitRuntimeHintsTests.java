@@ -65,6 +65,14 @@ class PerfkitRuntimeHintsTests {
 	}
 
 	@Test
+	void percentsConverterMethodIsRegisteredForBinding() {
+		RuntimeHints hints = new RuntimeHints();
+		new PerfkitRuntimeHints().registerHints(hints, getClass().getClassLoader());
+		assertThat(RuntimeHintsPredicates.reflection()
+			.onMethodInvocation(dev.perfkit.autoconfigure.cache.Percent.class, "valueOf")).accepts(hints);
+	}
+
+	@Test
 	void theReturnTypesOfCachedMethodsAreRegisteredForTheJsonCodec() {
 		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
 		beanFactory.registerBeanDefinition("pricing", new RootBeanDefinition(PricingService.class));
