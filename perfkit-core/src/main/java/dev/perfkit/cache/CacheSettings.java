@@ -23,10 +23,11 @@ import java.util.List;
  * loads a cold key for all
  * @param leaseTtl how long a lease lives if its holder dies
  * @param leaseWait how long an instance waits for another's lease before loading itself
+ * @param invalidation what drops local copies when a key changes elsewhere
  */
 public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, long localMaxSize, double ttlJitter,
 		boolean cacheNullValues, Duration nullTtl, String keyPrefix, ValueCodec codec, EntryTtl entryTtl, boolean lease,
-		Duration leaseTtl, Duration leaseWait) {
+		Duration leaseTtl, Duration leaseWait, InvalidationMode invalidation) {
 
 	/**
 	 * Check the settings.
@@ -55,18 +56,32 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 		if (codec == null) {
 			throw new IllegalArgumentException("codec must not be null");
 		}
+		if (invalidation == null) {
+			throw new IllegalArgumentException("invalidation must not be null");
+		}
+	}
+
+	/**
+	 * Settings as before invalidation modes: perfkit's messages drop local copies.
+	 */
+	public CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, long localMaxSize, double ttlJitter,
+			boolean cacheNullValues, Duration nullTtl, String keyPrefix, ValueCodec codec, EntryTtl entryTtl,
+			boolean lease, Duration leaseTtl, Duration leaseWait) {
+		this(mode, ttl, localTtl, localMaxSize, ttlJitter, cacheNullValues, nullTtl, keyPrefix, codec, entryTtl, lease,
+				leaseTtl, leaseWait, InvalidationMode.MESSAGES);
 	}
 
 	/**
 	 * perfkit's defaults: two tiers, 10 minutes in Redis, 1 minute and at most 10,000
 	 * entries locally, 10% jitter, nulls cached for 30 seconds, keys under
-	 * {@code perfkit:cache:}, JSON with the standard allow-list, no lease.
+	 * {@code perfkit:cache:}, JSON with the standard allow-list, no lease, local copies
+	 * dropped by perfkit's invalidation messages.
 	 * @return the defaults
 	 */
 	public static CacheSettings defaults() {
 		return new CacheSettings(CacheMode.TWO_TIER, Duration.ofMinutes(10), Duration.ofMinutes(1), 10_000, 0.1, true,
 				Duration.ofSeconds(30), "perfkit:cache:", new JsonValueCodec(List.of()), null, false,
-				Duration.ofSeconds(10), Duration.ofSeconds(5));
+				Duration.ofSeconds(10), Duration.ofSeconds(5), InvalidationMode.MESSAGES);
 	}
 
 	/**
@@ -76,7 +91,8 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	 */
 	public CacheSettings withMode(CacheMode mode) {
 		return new CacheSettings(mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter, this.cacheNullValues,
-				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait);
+				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait,
+				this.invalidation);
 	}
 
 	/**
@@ -87,7 +103,8 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	 */
 	public CacheSettings withTtl(Duration ttl, Duration localTtl) {
 		return new CacheSettings(this.mode, ttl, localTtl, this.localMaxSize, this.ttlJitter, this.cacheNullValues,
-				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait);
+				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait,
+				this.invalidation);
 	}
 
 	/**
@@ -97,7 +114,8 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	 */
 	public CacheSettings withLocalMaxSize(long localMaxSize) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, localMaxSize, this.ttlJitter, this.cacheNullValues,
-				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait);
+				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait,
+				this.invalidation);
 	}
 
 	/**
@@ -107,7 +125,8 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	 */
 	public CacheSettings withTtlJitter(double ttlJitter) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, ttlJitter, this.cacheNullValues,
-				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait);
+				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait,
+				this.invalidation);
 	}
 
 	/**
@@ -118,7 +137,8 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	 */
 	public CacheSettings withNullValues(boolean cacheNullValues, Duration nullTtl) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter, cacheNullValues,
-				nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait);
+				nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl, this.leaseWait,
+				this.invalidation);
 	}
 
 	/**
@@ -129,7 +149,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withKeyPrefix(String keyPrefix) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
 				this.cacheNullValues, this.nullTtl, keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait);
+				this.leaseWait, this.invalidation);
 	}
 
 	/**
@@ -140,7 +160,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withCodec(ValueCodec codec) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
 				this.cacheNullValues, this.nullTtl, this.keyPrefix, codec, this.entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait);
+				this.leaseWait, this.invalidation);
 	}
 
 	/**
@@ -151,7 +171,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withEntryTtl(EntryTtl entryTtl) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
 				this.cacheNullValues, this.nullTtl, this.keyPrefix, this.codec, entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait);
+				this.leaseWait, this.invalidation);
 	}
 
 	/**
@@ -164,7 +184,18 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withLease(boolean lease, Duration leaseTtl, Duration leaseWait) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
 				this.cacheNullValues, this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, lease, leaseTtl,
-				leaseWait);
+				leaseWait, this.invalidation);
+	}
+
+	/**
+	 * Return a copy with another invalidation mode.
+	 * @param invalidation what drops local copies when a key changes elsewhere
+	 * @return the copy
+	 */
+	public CacheSettings withInvalidation(InvalidationMode invalidation) {
+		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
+				this.cacheNullValues, this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
+				this.leaseWait, invalidation);
 	}
 
 	private static void positive(String name, Duration value) {

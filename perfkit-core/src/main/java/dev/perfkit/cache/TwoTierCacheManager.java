@@ -47,6 +47,11 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 
 	private final InvalidationBus bus;
 
+	private final TrackingInvalidations tracking;
+
+	/** The caches whose local tiers client tracking keeps, by their keys' prefix. */
+	private final Map<String, TwoTierCache> tracked = new ConcurrentHashMap<>();
+
 	private final boolean dynamic;
 
 	private final Map<String, TwoTierCache> caches = new ConcurrentHashMap<>();
@@ -72,6 +77,7 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		this.dynamic = dynamic;
 		this.bus = (connector != null)
 				? new InvalidationBus(connector, channel.getBytes(StandardCharsets.UTF_8), new Dispatcher()) : null;
+		this.tracking = (connector != null) ? new TrackingInvalidations(connector, new TrackingDispatcher()) : null;
 		Gauge.builder("perfkit.cache.breaker.state", this, TwoTierCacheManager::breakerGauge)
 			.description("The cache engine's Redis breaker: 0 closed, 1 half-open, 2 open (also while the "
 					+ "connection is lost)")
@@ -94,6 +100,7 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		});
 		this.connector.connect();
 		this.bus.start(this.connector.settings().reconnectBackoff(), this.heartbeat, this::reconcile);
+		this.tracking.start(this.heartbeat);
 	}
 
 	/**
@@ -164,12 +171,19 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		return this.bus;
 	}
 
+	TrackingInvalidations tracking() {
+		return this.tracking;
+	}
+
 	Collection<TwoTierCache> caches() {
 		return this.caches.values();
 	}
 
 	@Override
 	public void close() {
+		if (this.tracking != null) {
+			this.tracking.close();
+		}
 		if (this.bus != null) {
 			this.bus.close();
 		}
@@ -183,6 +197,12 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		CacheMetrics metrics = new CacheMetrics(this.registry, name);
 		RemoteTier remote = (this.connector != null) ? new RemoteTier(this.connector, metrics) : null;
 		TwoTierCache cache = new TwoTierCache(name, cacheSettings, remote, this.bus, metrics);
+		if (this.tracking != null && cacheSettings.mode() == CacheMode.TWO_TIER
+				&& cacheSettings.invalidation().usesTracking()) {
+			String prefix = cacheSettings.keyPrefix() + name + ":";
+			this.tracked.put(prefix, cache);
+			this.tracking.track(prefix);
+		}
 		this.names.add(name);
 		return cache;
 	}
@@ -219,21 +239,58 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		@Override
 		public void onInvalidation(Invalidation invalidation) {
 			TwoTierCache cache = TwoTierCacheManager.this.caches.get(invalidation.cache());
-			if (cache != null) {
+			if (cache != null && usesMessages(cache)) {
 				cache.onInvalidation(invalidation);
 			}
 		}
 
 		@Override
 		public void onFlush(String reason) {
-			TwoTierCacheManager.this.caches.values().forEach((cache) -> cache.flushLocal(reason));
+			TwoTierCacheManager.this.caches.values().forEach((cache) -> {
+				if (usesMessages(cache)) {
+					cache.flushLocal(reason);
+				}
+			});
 			if ("resubscribe".equals(reason)) {
 				TwoTierCacheManager.this.bus
 					.runLater(() -> TwoTierCacheManager.this.caches.values().forEach(TwoTierCache::recover));
 			}
 		}
 
+		/**
+		 * Whether messages (and their loss) concern this cache's local tier: not for a
+		 * cache that client tracking alone keeps. Reconciliation still runs for every cache:
+		 * it is the writer's duty, whatever the readers listen to.
+		 */
+		private boolean usesMessages(TwoTierCache cache) {
+			return cache.settings().invalidation().usesMessages();
+		}
+
 	}
 
+	/**
+	 * Applies the server's tracking pushes to the caches whose prefix the key has. Caches
+	 * whose prefixes overlap ({@code a} and {@code a:b}) both drop such a key: a drop too
+	 * many is only a miss.
+	 */
+	private final class TrackingDispatcher implements TrackingInvalidations.Receiver {
+
+		@Override
+		public void onKeys(List<String> keys) {
+			for (String key : keys) {
+				TwoTierCacheManager.this.tracked.forEach((prefix, cache) -> {
+					if (key.startsWith(prefix)) {
+						cache.onTrackedChange(key.substring(prefix.length()));
+					}
+				});
+			}
+		}
+
+		@Override
+		public void onFlush(String reason) {
+			TwoTierCacheManager.this.tracked.values().forEach((cache) -> cache.flushLocal(reason));
+		}
+
+	}
 
 }
