@@ -162,6 +162,14 @@ final class TrackingInvalidations implements AutoCloseable {
 	}
 
 	/**
+	 * Return how many nodes are tracked (one, or each master of a cluster).
+	 * @return the nodes
+	 */
+	int nodeCount() {
+		return this.nodes.size();
+	}
+
+	/**
 	 * Return why tracking cannot work here, or {@code null}.
 	 * @return the problem
 	 */
