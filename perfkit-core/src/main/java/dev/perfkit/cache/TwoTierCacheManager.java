@@ -167,6 +167,15 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		return this.connector != null;
 	}
 
+	/**
+	 * Return whether Redis client tracking is on for every cache whose invalidation mode
+	 * uses it (on every master of a cluster); {@code false} when no cache uses it.
+	 * @return whether every change of those caches' keys is being reported
+	 */
+	public boolean isTracking() {
+		return this.tracking != null && !this.tracked.isEmpty() && this.tracking.isTracking();
+	}
+
 	InvalidationBus bus() {
 		return this.bus;
 	}
