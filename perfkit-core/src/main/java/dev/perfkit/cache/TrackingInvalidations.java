@@ -262,11 +262,10 @@ final class TrackingInvalidations implements AutoCloseable {
 			this.problem = "RESP2";
 			return false;
 		}
-		if (id == node.clientId) {
-			// Same connection, other prefixes: a prefix may not overlap one already tracked,
-			// so start over.
-			await(node.connection.async().clientTracking(TrackingArgs.Builder.enabled(false)));
-		}
+		// Start over: a prefix may not overlap one the connection already tracks (other
+		// prefixes now, or an earlier ON whose reply timed out after the server applied it).
+		// OFF on a connection that does not track is a no-op.
+		await(node.connection.async().clientTracking(TrackingArgs.Builder.enabled(false)));
 		String[] list = wanted.toArray(String[]::new);
 		await(node.connection.async().clientTracking(TrackingArgs.Builder.enabled().bcast().prefixes(list)));
 		long after = await(node.connection.async().clientId());

@@ -156,7 +156,8 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		getCacheNames().forEach((name) -> views.add(this.caches.get(name).view()));
 		return new CacheStatisticsSnapshot(this.connector != null && this.connector.isAvailable(),
 				(this.connector != null) ? this.connector.callState().name() : "NONE",
-				this.bus != null && this.bus.isSubscribed(), List.copyOf(views));
+				this.bus != null && this.bus.isSubscribed(), List.copyOf(views),
+				this.tracked.isEmpty() ? "unused" : (isTracking() ? "on" : "off"));
 	}
 
 	/**
