@@ -6,7 +6,9 @@ import java.util.stream.IntStream;
 
 import dev.perfkit.test.RedisCluster;
 import dev.perfkit.test.RedisProcess;
+import dev.perfkit.test.RedisSentinel;
 import dev.perfkit.test.Resp;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -128,6 +130,39 @@ class TrackingInvalidationIntegrationTests {
 			Resp.call("127.0.0.1", redis.port(), "DEL", fixture.prefix + "prices:sku-2");
 			sync(a);
 			assertThat(local(a, "sku-2")).isNull();
+		}
+	}
+
+	@Test
+	void behindSentinelTrackingResumesOnTheMasterAfterItRestartsAndTheCopiesAreFlushed() throws Exception {
+		try (RedisSentinel sentinel = RedisSentinel.start();
+				CacheFixture fixture = new CacheFixture(RedisURI.Builder
+					.sentinel("127.0.0.1", Integer.parseInt(sentinel.sentinelNode().split(":")[1]),
+							RedisSentinel.MASTER_NAME)
+					.build())) {
+			int master = sentinel.master().port();
+			CacheSettings settings = fixture.settings().withInvalidation(InvalidationMode.TRACKING);
+			CacheFixture.Instance a = tracking(fixture, settings);
+			a.cache("prices").put("sku-1", "v1");
+			sync(a);
+			assertThat(a.cache("prices").get("sku-1", String.class)).isEqualTo("v1");
+			assertThat(local(a, "sku-1")).isEqualTo("v1");
+			double flushes = a.count("perfkit.cache.local.flushes", "reason", "tracking");
+
+			// The master comes back empty (no persistence); another client writes before
+			// perfkit tracks again, so only the flush can drop the copy.
+			sentinel.master().restart();
+			Resp.callRaw("127.0.0.1", master, bytes("SET"), bytes(fixture.prefix + "prices:sku-1"),
+					Envelope.wrap(settings.codec(), "v2"), bytes("PX"), bytes("600000"));
+			await("tracking re-enabled through Sentinel, then flushed").atMost(CacheFixture.BOUND)
+				.until(() -> a.count("perfkit.cache.local.flushes", "reason", "tracking") > flushes
+						&& a.manager().isTracking());
+			assertThat(local(a, "sku-1")).isNull();
+			assertThat(a.cache("prices").get("sku-1", String.class)).isEqualTo("v2");
+			sync(a);
+			Resp.call("127.0.0.1", master, "DEL", fixture.prefix + "prices:sku-1");
+			sync(a);
+			assertThat(local(a, "sku-1")).isNull();
 		}
 	}
 
