@@ -30,6 +30,10 @@ import org.springframework.cache.CacheManager;
  * recovery every cache deletes from Redis the keys it could only write locally during
  * the outage. Recovery runs on the channel's own thread, never on a caller's or on
  * Redis's event loop. Without a connector every cache runs on its local tier alone.
+ * Caches whose invalidation mode uses Redis client tracking are registered, by their key
+ * prefix, with {@link TrackingInvalidations}, which applies the server's pushes to them and
+ * flushes them whenever tracking is (re)enabled; perfkit's messages, and the flushes their
+ * loss causes, reach only caches whose mode uses messages.
  */
 public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 
