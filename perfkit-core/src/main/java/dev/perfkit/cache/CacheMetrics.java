@@ -45,6 +45,8 @@ final class CacheMetrics {
 
 	private final Counter invalidationsReceived;
 
+	private final Counter trackingInvalidationsReceived;
+
 	private final Counter decodeFailures;
 
 	private final LongAdder loads = new LongAdder();
@@ -79,8 +81,8 @@ final class CacheMetrics {
 		this.remoteLatency = Timer.builder("perfkit.cache.remote.latency").tag("cache", cache).register(registry);
 		this.invalidationsSent = Counter.builder("perfkit.cache.invalidations.sent").tag("cache", cache)
 			.register(registry);
-		this.invalidationsReceived = Counter.builder("perfkit.cache.invalidations.received").tag("cache", cache)
-			.register(registry);
+		this.invalidationsReceived = received("message");
+		this.trackingInvalidationsReceived = received("tracking");
 		this.decodeFailures = Counter.builder("perfkit.cache.decode.failures").tag("cache", cache).register(registry);
 		this.staleServed = Counter.builder("perfkit.cache.stale.served")
 			.description("Expired values returned because the loader threw (stale-if-error)")
@@ -135,6 +137,13 @@ final class CacheMetrics {
 
 	void invalidationReceived() {
 		this.invalidationsReceived.increment();
+	}
+
+	/**
+	 * Count a key that Redis's client tracking reported changed.
+	 */
+	void trackingInvalidationReceived() {
+		this.trackingInvalidationsReceived.increment();
 	}
 
 	void localFlush(String reason) {
@@ -198,11 +207,17 @@ final class CacheMetrics {
 		return new CacheStatisticsSnapshot.Counts((long) this.localHits.count(), (long) this.localMisses.count(),
 				(long) this.remoteHits.count(), (long) this.remoteMisses.count(), this.loads.sum(),
 				(long) this.puts.count(), (long) this.remoteErrors.count(), (long) this.decodeFailures.count(),
-				(long) this.invalidationsSent.count(), (long) this.invalidationsReceived.count());
+				(long) this.invalidationsSent.count(),
+				(long) (this.invalidationsReceived.count() + this.trackingInvalidationsReceived.count()));
 	}
 
 	private Counter gets(String tier, String result) {
 		return Counter.builder("perfkit.cache.gets").tag("cache", this.cache).tag("tier", tier).tag("result", result)
+			.register(this.registry);
+	}
+
+	private Counter received(String source) {
+		return Counter.builder("perfkit.cache.invalidations.received").tag("cache", this.cache).tag("source", source)
 			.register(this.registry);
 	}
 

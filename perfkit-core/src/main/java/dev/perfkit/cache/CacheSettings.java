@@ -24,10 +24,11 @@ import java.util.List;
  * @param leaseTtl how long a lease lives if its holder dies
  * @param leaseWait how long an instance waits for another's lease before loading itself
  * @param freshness stale-if-error and refresh-ahead ({@link Freshness#OFF} by default)
+ * @param invalidation what drops local copies when a key changes elsewhere
  */
 public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, long localMaxSize, double ttlJitter,
 		boolean cacheNullValues, Duration nullTtl, String keyPrefix, ValueCodec codec, EntryTtl entryTtl, boolean lease,
-		Duration leaseTtl, Duration leaseWait, Freshness freshness) {
+		Duration leaseTtl, Duration leaseWait, Freshness freshness, InvalidationMode invalidation) {
 
 	/**
 	 * Check the settings.
@@ -59,6 +60,9 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 		if (freshness == null) {
 			throw new IllegalArgumentException("freshness must not be null");
 		}
+		if (invalidation == null) {
+			throw new IllegalArgumentException("invalidation must not be null");
+		}
 	}
 
 	/**
@@ -81,7 +85,55 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 			boolean cacheNullValues, Duration nullTtl, String keyPrefix, ValueCodec codec, EntryTtl entryTtl,
 			boolean lease, Duration leaseTtl, Duration leaseWait) {
 		this(mode, ttl, localTtl, localMaxSize, ttlJitter, cacheNullValues, nullTtl, keyPrefix, codec, entryTtl, lease,
-				leaseTtl, leaseWait, Freshness.OFF);
+				leaseTtl, leaseWait, Freshness.OFF, InvalidationMode.MESSAGES);
+	}
+
+	/**
+	 * Settings whose local copies perfkit's invalidation messages drop.
+	 * @param mode which tiers the cache uses
+	 * @param ttl how long an entry lives in Redis
+	 * @param localTtl how long an entry lives in the local tier
+	 * @param localMaxSize the most entries the local tier holds
+	 * @param ttlJitter a fraction of the remote TTL added at random
+	 * @param cacheNullValues whether {@code null} results are cached
+	 * @param nullTtl how long a cached {@code null} lives
+	 * @param keyPrefix the prefix of every Redis key
+	 * @param codec the codec of the remote tier
+	 * @param entryTtl chooses a remote TTL per entry, or {@code null}
+	 * @param lease whether a load takes a distributed per-key lease
+	 * @param leaseTtl how long a lease lives if its holder dies
+	 * @param leaseWait how long an instance waits for another's lease
+	 * @param freshness stale-if-error and refresh-ahead
+	 */
+	public CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, long localMaxSize, double ttlJitter,
+			boolean cacheNullValues, Duration nullTtl, String keyPrefix, ValueCodec codec, EntryTtl entryTtl,
+			boolean lease, Duration leaseTtl, Duration leaseWait, Freshness freshness) {
+		this(mode, ttl, localTtl, localMaxSize, ttlJitter, cacheNullValues, nullTtl, keyPrefix, codec, entryTtl, lease,
+				leaseTtl, leaseWait, freshness, InvalidationMode.MESSAGES);
+	}
+
+	/**
+	 * Settings without stale-if-error or refresh-ahead.
+	 * @param mode which tiers the cache uses
+	 * @param ttl how long an entry lives in Redis
+	 * @param localTtl how long an entry lives in the local tier
+	 * @param localMaxSize the most entries the local tier holds
+	 * @param ttlJitter a fraction of the remote TTL added at random
+	 * @param cacheNullValues whether {@code null} results are cached
+	 * @param nullTtl how long a cached {@code null} lives
+	 * @param keyPrefix the prefix of every Redis key
+	 * @param codec the codec of the remote tier
+	 * @param entryTtl chooses a remote TTL per entry, or {@code null}
+	 * @param lease whether a load takes a distributed per-key lease
+	 * @param leaseTtl how long a lease lives if its holder dies
+	 * @param leaseWait how long an instance waits for another's lease
+	 * @param invalidation what drops local copies when a key changes elsewhere
+	 */
+	public CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, long localMaxSize, double ttlJitter,
+			boolean cacheNullValues, Duration nullTtl, String keyPrefix, ValueCodec codec, EntryTtl entryTtl,
+			boolean lease, Duration leaseTtl, Duration leaseWait, InvalidationMode invalidation) {
+		this(mode, ttl, localTtl, localMaxSize, ttlJitter, cacheNullValues, nullTtl, keyPrefix, codec, entryTtl, lease,
+				leaseTtl, leaseWait, Freshness.OFF, invalidation);
 	}
 
 	/**
@@ -104,7 +156,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withMode(CacheMode mode) {
 		return new CacheSettings(mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter, this.cacheNullValues,
 				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait, this.freshness);
+				this.leaseWait, this.freshness, this.invalidation);
 	}
 
 	/**
@@ -116,7 +168,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withTtl(Duration ttl, Duration localTtl) {
 		return new CacheSettings(this.mode, ttl, localTtl, this.localMaxSize, this.ttlJitter, this.cacheNullValues,
 				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait, this.freshness);
+				this.leaseWait, this.freshness, this.invalidation);
 	}
 
 	/**
@@ -127,7 +179,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withLocalMaxSize(long localMaxSize) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, localMaxSize, this.ttlJitter, this.cacheNullValues,
 				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait, this.freshness);
+				this.leaseWait, this.freshness, this.invalidation);
 	}
 
 	/**
@@ -138,7 +190,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withTtlJitter(double ttlJitter) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, ttlJitter, this.cacheNullValues,
 				this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait, this.freshness);
+				this.leaseWait, this.freshness, this.invalidation);
 	}
 
 	/**
@@ -150,7 +202,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withNullValues(boolean cacheNullValues, Duration nullTtl) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter, cacheNullValues,
 				nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait, this.freshness);
+				this.leaseWait, this.freshness, this.invalidation);
 	}
 
 	/**
@@ -161,7 +213,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withKeyPrefix(String keyPrefix) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
 				this.cacheNullValues, this.nullTtl, keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait, this.freshness);
+				this.leaseWait, this.freshness, this.invalidation);
 	}
 
 	/**
@@ -172,7 +224,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withCodec(ValueCodec codec) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
 				this.cacheNullValues, this.nullTtl, this.keyPrefix, codec, this.entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait, this.freshness);
+				this.leaseWait, this.freshness, this.invalidation);
 	}
 
 	/**
@@ -183,7 +235,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withEntryTtl(EntryTtl entryTtl) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
 				this.cacheNullValues, this.nullTtl, this.keyPrefix, this.codec, entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait, this.freshness);
+				this.leaseWait, this.freshness, this.invalidation);
 	}
 
 	/**
@@ -196,7 +248,7 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withLease(boolean lease, Duration leaseTtl, Duration leaseWait) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
 				this.cacheNullValues, this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, lease, leaseTtl,
-				leaseWait, this.freshness);
+				leaseWait, this.freshness, this.invalidation);
 	}
 
 	// Freshness (stale-if-error, refresh-ahead): issue 15.
@@ -209,7 +261,18 @@ public record CacheSettings(CacheMode mode, Duration ttl, Duration localTtl, lon
 	public CacheSettings withFreshness(Freshness freshness) {
 		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
 				this.cacheNullValues, this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
-				this.leaseWait, freshness);
+				this.leaseWait, freshness, this.invalidation);
+	}
+
+	/**
+	 * Return a copy with another invalidation mode.
+	 * @param invalidation what drops local copies when a key changes elsewhere
+	 * @return the copy
+	 */
+	public CacheSettings withInvalidation(InvalidationMode invalidation) {
+		return new CacheSettings(this.mode, this.ttl, this.localTtl, this.localMaxSize, this.ttlJitter,
+				this.cacheNullValues, this.nullTtl, this.keyPrefix, this.codec, this.entryTtl, this.lease, this.leaseTtl,
+				this.leaseWait, this.freshness, invalidation);
 	}
 
 	private static void positive(String name, Duration value) {

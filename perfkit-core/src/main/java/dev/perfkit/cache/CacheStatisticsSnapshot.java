@@ -12,9 +12,20 @@ import java.util.List;
  * {@code OPEN}, or {@code NONE} without Redis
  * @param subscribed whether the invalidation subscription is live
  * @param caches one entry per cache
+ * @param tracking Redis client tracking for the caches whose invalidation mode uses it:
+ * {@code on}, {@code off} (not enabled yet, or lost: their local copies may miss changes
+ * until it is on again and they are flushed), or {@code unused} when no cache uses it
  */
 public record CacheStatisticsSnapshot(boolean redisAvailable, String breakerState, boolean subscribed,
-		List<CacheView> caches) {
+		List<CacheView> caches, String tracking) {
+
+	/**
+	 * A snapshot without client tracking.
+	 */
+	public CacheStatisticsSnapshot(boolean redisAvailable, String breakerState, boolean subscribed,
+			List<CacheView> caches) {
+		this(redisAvailable, breakerState, subscribed, caches, "unused");
+	}
 
 	/**
 	 * One cache.

@@ -378,6 +378,17 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		}
 	}
 
+	/**
+	 * A key changed in Redis, as the server's client tracking reported: drop it exactly as
+	 * an invalidation message would (see {@link TrackingInvalidations}).
+	 */
+	void onTrackedChange(String id) {
+		if (this.local != null) {
+			this.metrics.trackingInvalidationReceived();
+			this.local.invalidate(id);
+		}
+	}
+
 	void flushLocal(String reason) {
 		if (this.local != null) {
 			this.local.clear();

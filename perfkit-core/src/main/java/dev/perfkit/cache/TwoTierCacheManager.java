@@ -30,6 +30,10 @@ import org.springframework.cache.CacheManager;
  * recovery every cache deletes from Redis the keys it could only write locally during
  * the outage. Recovery runs on the channel's own thread, never on a caller's or on
  * Redis's event loop. Without a connector every cache runs on its local tier alone.
+ * Caches whose invalidation mode uses Redis client tracking are registered, by their key
+ * prefix, with {@link TrackingInvalidations}, which applies the server's pushes to them and
+ * flushes them whenever tracking is (re)enabled; perfkit's messages, and the flushes their
+ * loss causes, reach only caches whose mode uses messages.
  */
 public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 
@@ -46,6 +50,11 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 	private final MeterRegistry registry;
 
 	private final InvalidationBus bus;
+
+	private final TrackingInvalidations tracking;
+
+	/** The caches whose local tiers client tracking keeps, by their keys' prefix. */
+	private final Map<String, TwoTierCache> tracked = new ConcurrentHashMap<>();
 
 	private final boolean dynamic;
 
@@ -72,6 +81,7 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		this.dynamic = dynamic;
 		this.bus = (connector != null)
 				? new InvalidationBus(connector, channel.getBytes(StandardCharsets.UTF_8), new Dispatcher()) : null;
+		this.tracking = (connector != null) ? new TrackingInvalidations(connector, new TrackingDispatcher()) : null;
 		Gauge.builder("perfkit.cache.breaker.state", this, TwoTierCacheManager::breakerGauge)
 			.description("The cache engine's Redis breaker: 0 closed, 1 half-open, 2 open (also while the "
 					+ "connection is lost)")
@@ -94,6 +104,7 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		});
 		this.connector.connect();
 		this.bus.start(this.connector.settings().reconnectBackoff(), this.heartbeat, this::reconcile);
+		this.tracking.start(this.heartbeat);
 	}
 
 	/**
@@ -149,7 +160,8 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		getCacheNames().forEach((name) -> views.add(this.caches.get(name).view()));
 		return new CacheStatisticsSnapshot(this.connector != null && this.connector.isAvailable(),
 				(this.connector != null) ? this.connector.callState().name() : "NONE",
-				this.bus != null && this.bus.isSubscribed(), List.copyOf(views));
+				this.bus != null && this.bus.isSubscribed(), List.copyOf(views),
+				this.tracked.isEmpty() ? "unused" : (isTracking() ? "on" : "off"));
 	}
 
 	/**
@@ -160,8 +172,21 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		return this.connector != null;
 	}
 
+	/**
+	 * Return whether Redis client tracking is on for every cache whose invalidation mode
+	 * uses it (on every master of a cluster); {@code false} when no cache uses it.
+	 * @return whether every change of those caches' keys is being reported
+	 */
+	public boolean isTracking() {
+		return this.tracking != null && !this.tracked.isEmpty() && this.tracking.isTracking();
+	}
+
 	InvalidationBus bus() {
 		return this.bus;
+	}
+
+	TrackingInvalidations tracking() {
+		return this.tracking;
 	}
 
 	Collection<TwoTierCache> caches() {
@@ -171,6 +196,9 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 	@Override
 	public void close() {
 		this.caches.values().forEach(TwoTierCache::close);
+		if (this.tracking != null) {
+			this.tracking.close();
+		}
 		if (this.bus != null) {
 			this.bus.close();
 		}
@@ -184,6 +212,12 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		CacheMetrics metrics = new CacheMetrics(this.registry, name);
 		RemoteTier remote = (this.connector != null) ? new RemoteTier(this.connector, metrics) : null;
 		TwoTierCache cache = new TwoTierCache(name, cacheSettings, remote, this.bus, metrics);
+		if (this.tracking != null && cacheSettings.mode() == CacheMode.TWO_TIER
+				&& cacheSettings.invalidation().usesTracking()) {
+			String prefix = cacheSettings.keyPrefix() + name + ":";
+			this.tracked.put(prefix, cache);
+			this.tracking.track(prefix);
+		}
 		this.names.add(name);
 		return cache;
 	}
@@ -220,21 +254,58 @@ public final class TwoTierCacheManager implements CacheManager, AutoCloseable {
 		@Override
 		public void onInvalidation(Invalidation invalidation) {
 			TwoTierCache cache = TwoTierCacheManager.this.caches.get(invalidation.cache());
-			if (cache != null) {
+			if (cache != null && usesMessages(cache)) {
 				cache.onInvalidation(invalidation);
 			}
 		}
 
 		@Override
 		public void onFlush(String reason) {
-			TwoTierCacheManager.this.caches.values().forEach((cache) -> cache.flushLocal(reason));
+			TwoTierCacheManager.this.caches.values().forEach((cache) -> {
+				if (usesMessages(cache)) {
+					cache.flushLocal(reason);
+				}
+			});
 			if ("resubscribe".equals(reason)) {
 				TwoTierCacheManager.this.bus
 					.runLater(() -> TwoTierCacheManager.this.caches.values().forEach(TwoTierCache::recover));
 			}
 		}
 
+		/**
+		 * Whether messages (and their loss) concern this cache's local tier: not for a
+		 * cache that client tracking alone keeps. Reconciliation still runs for every cache:
+		 * it is the writer's duty, whatever the readers listen to.
+		 */
+		private boolean usesMessages(TwoTierCache cache) {
+			return cache.settings().invalidation().usesMessages();
+		}
+
 	}
 
+	/**
+	 * Applies the server's tracking pushes to the caches whose prefix the key has. Caches
+	 * whose prefixes overlap ({@code a} and {@code a:b}) both drop such a key: a drop too
+	 * many is only a miss.
+	 */
+	private final class TrackingDispatcher implements TrackingInvalidations.Receiver {
+
+		@Override
+		public void onKeys(List<String> keys) {
+			for (String key : keys) {
+				TwoTierCacheManager.this.tracked.forEach((prefix, cache) -> {
+					if (key.startsWith(prefix)) {
+						cache.onTrackedChange(key.substring(prefix.length()));
+					}
+				});
+			}
+		}
+
+		@Override
+		public void onFlush(String reason) {
+			TwoTierCacheManager.this.tracked.values().forEach((cache) -> cache.flushLocal(reason));
+		}
+
+	}
 
 }

@@ -41,6 +41,10 @@ final class CacheFixture implements AutoCloseable {
 		this.client = RedisClient.create(RedisURI.create(host, port));
 	}
 
+	CacheFixture(RedisURI uri) {
+		this.client = RedisClient.create(uri);
+	}
+
 	CacheFixture(List<String> clusterSeeds) {
 		this.client = RedisClusterClient.create(clusterSeeds.stream().map((seed) -> {
 			String[] parts = seed.split(":");

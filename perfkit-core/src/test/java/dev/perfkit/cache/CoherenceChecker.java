@@ -79,6 +79,23 @@ final class CoherenceChecker {
 		}
 
 		/**
+		 * Whether the target can change its shared store directly, as another service or
+		 * {@code redis-cli} would, without telling the cache.
+		 */
+		default boolean rawWrites() {
+			return false;
+		}
+
+		/**
+		 * Write a value straight into the shared store (or delete the key when
+		 * {@code value} is {@code null}), expiring after {@code pxMillis}; return only once
+		 * the store applied it.
+		 */
+		default void rawWrite(String key, String value, long pxMillis) {
+			throw new UnsupportedOperationException();
+		}
+
+		/**
 		 * Whether to poll, for a bounded time, for stale values to go away after the round
 		 * (for targets with nothing that tells when they settled).
 		 */
@@ -119,6 +136,8 @@ final class CoherenceChecker {
 
 	private final boolean faults;
 
+	private final boolean rawWrites;
+
 	private final AtomicLong errors = new AtomicLong();
 
 	private final AtomicLong operations = new AtomicLong();
@@ -128,9 +147,20 @@ final class CoherenceChecker {
 	private volatile Throwable firstError;
 
 	CoherenceChecker(Target target, int writerOps, boolean faults) {
+		this(target, writerOps, faults, false);
+	}
+
+	/**
+	 * A checker whose writers, with {@code rawWrites}, also change keys in the shared store
+	 * directly (a {@code SET} of the new value, a {@code DEL}, or a {@code SET} with a TTL of
+	 * a few milliseconds so the key expires in Redis), after changing the database, as
+	 * another service writing through would; the cache hears of these only from the store.
+	 */
+	CoherenceChecker(Target target, int writerOps, boolean faults, boolean rawWrites) {
 		this.target = target;
 		this.writerOps = writerOps;
 		this.faults = faults;
+		this.rawWrites = rawWrites && target.rawWrites();
 		for (int i = 0; i < KEYS; i++) {
 			this.database.put(key(i), new AtomicLong());
 		}
@@ -269,9 +299,23 @@ final class CoherenceChecker {
 			}
 			Cache cache = caches.get(random.nextInt(caches.size()));
 			String key = own.get(random.nextInt(own.size()));
+			// Drawn only with raw writes, so that other runs keep their seeds' operations.
+			int raw = this.rawWrites ? random.nextInt(100) : 100;
+			int shortTtl = 5 + random.nextInt(100);
 			int dice = random.nextInt(100);
 			guarded(() -> {
-				if (dice < 40) {
+				if (raw < 10) {
+					write(key);
+					this.target.rawWrite(key, null, 0);
+				}
+				else if (raw < 20) {
+					this.target.rawWrite(key, write(key), 600_000);
+				}
+				else if (raw < 25) {
+					// Gone from Redis a few milliseconds later: an expiry no client causes.
+					this.target.rawWrite(key, write(key), shortTtl);
+				}
+				else if (dice < 40) {
 					write(key);
 					cache.evict(key);
 				}

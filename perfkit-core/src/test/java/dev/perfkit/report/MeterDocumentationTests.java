@@ -97,7 +97,7 @@ class MeterDocumentationTests {
 			.cacheCounter(MeterNames.CACHE_REMOTE_ERRORS, "pricing", 1)
 			.remoteLatency("pricing", Duration.ofMillis(1))
 			.cacheCounter(MeterNames.CACHE_INVALIDATIONS_SENT, "pricing", 1)
-			.cacheCounter(MeterNames.CACHE_INVALIDATIONS_RECEIVED, "pricing", 1)
+			.cacheCounter(MeterNames.CACHE_INVALIDATIONS_RECEIVED, "pricing", 1, "source", "message")
 			.cacheCounter(MeterNames.CACHE_LOCAL_FLUSHES, "pricing", 1, "reason", "reconnect")
 			.cacheCounter(MeterNames.CACHE_DECODE_FAILURES, "pricing", 1)
 			.size("pricing", 1)

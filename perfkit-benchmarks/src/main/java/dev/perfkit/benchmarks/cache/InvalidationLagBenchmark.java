@@ -164,7 +164,10 @@ public class InvalidationLagBenchmark {
 					channel, List.of(CACHE), false);
 			this.manager.start();
 			this.cache = (TwoTierCache) this.manager.getCache(CACHE);
-			this.received = registry.get("perfkit.cache.invalidations.received").tag("cache", CACHE).counter();
+			this.received = registry.get("perfkit.cache.invalidations.received")
+				.tag("cache", CACHE)
+				.tag("source", "message")
+				.counter();
 			// Setup, not a test: poll for the background connect and subscription, bounded.
 			for (int i = 0; i < 2000 && !ready(); i++) {
 				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));

@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import dev.perfkit.cache.CacheStatisticsSnapshot;
 import dev.perfkit.cache.CacheStatisticsSnapshot.CacheView;
+import dev.perfkit.cache.TwoTierCache;
 import dev.perfkit.cache.TwoTierCacheManager;
 import dev.perfkit.report.ReportContributor;
 import dev.perfkit.report.ReportDraft;
@@ -44,10 +45,17 @@ final class CacheReportContributor implements ReportContributor {
 			draft.cacheDetail(name, "breakerState", breaker);
 			draft.cacheDetail(name, "reconciliation", cache.reconciling() ? "pending" : "none");
 			freshness(draft, cache);
+			if (this.manager.getCache(name) instanceof TwoTierCache twoTier) {
+				draft.cacheDetail(name, "invalidation",
+						twoTier.settings().invalidation().name().toLowerCase(Locale.ROOT));
+			}
 		}
 		if (this.manager.hasRemote()) {
 			draft.sectionDetail(ReportSection.CACHE, "invalidations",
 					snapshot.subscribed() ? "subscribed" : "not subscribed");
+			if (!"unused".equals(snapshot.tracking())) {
+				draft.sectionDetail(ReportSection.CACHE, "tracking", snapshot.tracking());
+			}
 		}
 	}
 

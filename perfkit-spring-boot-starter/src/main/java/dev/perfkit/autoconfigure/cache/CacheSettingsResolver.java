@@ -9,6 +9,7 @@ import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
 import dev.perfkit.cache.CacheMode;
 import dev.perfkit.cache.CacheSettings;
 import dev.perfkit.cache.Freshness;
+import dev.perfkit.cache.InvalidationMode;
 import dev.perfkit.cache.ValueCodec;
 
 /**
@@ -65,6 +66,7 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 		boolean lease = or(spec.getLease().getEnabled(), defaults.getLease().isEnabled());
 		Duration leaseTtl = or(spec.getLease().getTtl(), defaults.getLease().getTtl());
 		Duration leaseWait = or(spec.getLease().getWait(), defaults.getLease().getWait());
+		InvalidationMode invalidation = or(spec.getInvalidation(), defaults.getInvalidation());
 
 		positive(prop(base, spec.getTtl(), "ttl"), ttl);
 		positive(prop(base, spec.getLocal().getTtl(), "local.ttl"), localTtl);
@@ -94,7 +96,7 @@ final class CacheSettingsResolver implements Function<String, CacheSettings> {
 					"name one of the known codecs, or define a ValueCodec bean with this name.");
 		}
 		CacheSettings settings = new CacheSettings(mode, ttl, localTtl, maxSize, jitter, nulls, nullTtl, prefix, codec,
-				null, lease, leaseTtl, leaseWait);
+				null, lease, leaseTtl, leaseWait, invalidation);
 		settings = settings.withFreshness(freshness(base, spec));
 		for (CacheSettingsCustomizer customizer : this.customizers) {
 			settings = customizer.customize(name, settings);

@@ -38,7 +38,8 @@ final class PerfkitCacheHealthIndicator extends AbstractHealthIndicator {
 			return;
 		}
 		boolean reconciling = snapshot.caches().stream().anyMatch(CacheStatisticsSnapshot.CacheView::reconciling);
-		boolean healthy = snapshot.redisAvailable() && snapshot.subscribed() && !reconciling;
+		boolean healthy = snapshot.redisAvailable() && snapshot.subscribed() && !reconciling
+				&& !"off".equals(snapshot.tracking());
 		if (!healthy) {
 			builder.status(DEGRADED);
 		}
@@ -47,6 +48,9 @@ final class PerfkitCacheHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("invalidations", snapshot.subscribed() ? "subscribed" : "not subscribed")
 			.withDetail("breaker", snapshot.breakerState())
 			.withDetail("reconciliation", reconciling ? "pending" : "none");
+		if (!"unused".equals(snapshot.tracking())) {
+			builder.withDetail("tracking", snapshot.tracking());
+		}
 	}
 
 }

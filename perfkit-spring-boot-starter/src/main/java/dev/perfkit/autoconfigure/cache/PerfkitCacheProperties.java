@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.perfkit.cache.CacheMode;
+import dev.perfkit.cache.InvalidationMode;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -63,6 +64,14 @@ public class PerfkitCacheProperties {
 	private String codec = "json";
 
 	/**
+	 * What drops a two-tier cache's local copies when a key changes: 'messages' (perfkit's
+	 * pub/sub invalidations: writes made through perfkit only), 'tracking' (Redis client
+	 * tracking, RESP3 and Redis 6+: every change of the key in Redis, by anyone, including
+	 * expiry and eviction) or 'both'.
+	 */
+	private InvalidationMode invalidation = InvalidationMode.MESSAGES;
+
+	/**
 	 * Class name prefixes of the application's cached types that the JSON codec may read,
 	 * such as 'com.example.pricing.'. Strings, numbers, java.time values and java.util
 	 * collections are always allowed; JDK packages cannot be added.
@@ -112,7 +121,7 @@ public class PerfkitCacheProperties {
 	/**
 	 * Overrides per cache name. Each takes the keys of the defaults: 'mode', 'ttl',
 	 * 'local.ttl', 'local.max-size', 'ttl-jitter', 'cache-null-values', 'null-ttl',
-	 * 'key-prefix', 'codec', 'lease.*', 'stale-if-error' and 'refresh-ahead'.
+	 * 'key-prefix', 'codec', 'invalidation', 'lease.*', 'stale-if-error' and 'refresh-ahead'.
 	 */
 	private Map<String, CacheSpec> caches = new LinkedHashMap<>();
 
@@ -178,6 +187,14 @@ public class PerfkitCacheProperties {
 
 	public void setCodec(String codec) {
 		this.codec = codec;
+	}
+
+	public InvalidationMode getInvalidation() {
+		return this.invalidation;
+	}
+
+	public void setInvalidation(InvalidationMode invalidation) {
+		this.invalidation = invalidation;
 	}
 
 	public List<String> getAllowedPackages() {
@@ -387,6 +404,14 @@ public class PerfkitCacheProperties {
 		private String keyPrefix;
 
 		/**
+		 * What drops this cache's local copies when a key changes: 'messages' (perfkit's
+		 * own invalidations: writes made through perfkit), 'tracking' (Redis client
+		 * tracking: every change of the key in Redis, by anyone, including expiry and
+		 * eviction) or 'both'.
+		 */
+		private InvalidationMode invalidation;
+
+		/**
 		 * Name of the ValueCodec bean for this cache.
 		 */
 		private String codec;
@@ -461,6 +486,14 @@ public class PerfkitCacheProperties {
 
 		public void setCodec(String codec) {
 			this.codec = codec;
+		}
+
+		public InvalidationMode getInvalidation() {
+			return this.invalidation;
+		}
+
+		public void setInvalidation(InvalidationMode invalidation) {
+			this.invalidation = invalidation;
 		}
 
 		public LocalSpec getLocal() {

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
 import dev.perfkit.cache.CacheMode;
+import dev.perfkit.cache.InvalidationMode;
 import dev.perfkit.cache.TwoTierCache;
 import dev.perfkit.cache.TwoTierCacheManager;
 import org.junit.jupiter.api.Test;
@@ -75,6 +76,31 @@ class PerfkitCacheAutoConfigurationTests {
 				TwoTierCache other = (TwoTierCache) manager.getCache("other");
 				assertThat(other.settings().ttl()).isEqualTo(Duration.ofMinutes(5));
 				assertThat(other.settings().localTtl()).isEqualTo(Duration.ofSeconds(30));
+			});
+	}
+
+	@Test
+	void theInvalidationModeIsMessagesUnlessSetAndCanBeSetPerCache() {
+		this.contextRunner.withUserConfiguration(CachingConfiguration.class)
+			.withPropertyValues("perfkit.cache.caches.pricing.invalidation=tracking",
+					"perfkit.cache.caches.stock.invalidation=both")
+			.run((context) -> {
+				TwoTierCacheManager manager = context.getBean(TwoTierCacheManager.class);
+				assertThat(((TwoTierCache) manager.getCache("pricing")).settings().invalidation())
+					.isEqualTo(InvalidationMode.TRACKING);
+				assertThat(((TwoTierCache) manager.getCache("stock")).settings().invalidation())
+					.isEqualTo(InvalidationMode.BOTH);
+				assertThat(((TwoTierCache) manager.getCache("other")).settings().invalidation())
+					.isEqualTo(InvalidationMode.MESSAGES);
+			});
+		this.contextRunner.withUserConfiguration(CachingConfiguration.class)
+			.withPropertyValues("perfkit.cache.invalidation=tracking", "perfkit.cache.caches.pricing.invalidation=messages")
+			.run((context) -> {
+				TwoTierCacheManager manager = context.getBean(TwoTierCacheManager.class);
+				assertThat(((TwoTierCache) manager.getCache("pricing")).settings().invalidation())
+					.isEqualTo(InvalidationMode.MESSAGES);
+				assertThat(((TwoTierCache) manager.getCache("other")).settings().invalidation())
+					.isEqualTo(InvalidationMode.TRACKING);
 			});
 	}
 

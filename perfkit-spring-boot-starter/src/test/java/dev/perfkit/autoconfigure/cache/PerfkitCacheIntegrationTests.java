@@ -142,6 +142,41 @@ class PerfkitCacheIntegrationTests {
 	}
 
 	@Test
+	void withTrackingARedisCliDeleteDropsBothApplicationsLocalCopiesThroughBootsLettuce() {
+		try (RedisProcess redis = RedisProcess.start()) {
+			ApplicationContextRunner runner = runner("127.0.0.1", redis.port())
+				.withPropertyValues("perfkit.cache.cache-names=prices", "perfkit.cache.caches.prices.invalidation=tracking");
+			database.put("sku-6", "60.00");
+			runner.run((a) -> runner.run((b) -> {
+				awaitConnected(a);
+				awaitConnected(b);
+				TwoTierCacheManager managerA = a.getBean(TwoTierCacheManager.class);
+				TwoTierCacheManager managerB = b.getBean(TwoTierCacheManager.class);
+				await("client tracking on").atMost(BOUND).until(() -> managerA.isTracking() && managerB.isTracking());
+				HealthIndicator health = b.getBean("perfkitCacheHealthIndicator", HealthIndicator.class);
+				assertThat(health.health().getDetails()).containsEntry("tracking", "on").containsEntry("state", "ok");
+				Prices pricesA = a.getBean(Prices.class);
+				Prices pricesB = b.getBean(Prices.class);
+				// Each instance hears of the load's own fence and fill too, so read until both
+				// hold the value locally.
+				await("both hold it locally").atMost(BOUND)
+					.until(() -> "60.00".equals(pricesA.price("sku-6")) && "60.00".equals(pricesB.price("sku-6"))
+							&& localTier(a, "prices").get("sku-6") != null
+							&& localTier(b, "prices").get("sku-6") != null);
+
+				// Another writer, as redis-cli: perfkit never sees the command.
+				database.put("sku-6", "61.00");
+				String prefix = a.getEnvironment().getProperty("perfkit.cache.key-prefix");
+				assertThat(Resp.call("127.0.0.1", redis.port(), "DEL", prefix + "prices:sku-6")).isEqualTo(1L);
+				await("both local tiers lose it").atMost(BOUND)
+					.until(() -> localTier(a, "prices").get("sku-6") == null
+							&& localTier(b, "prices").get("sku-6") == null);
+				assertThat(pricesB.price("sku-6")).isEqualTo("61.00");
+			}));
+		}
+	}
+
+	@Test
 	void aRedisOutageIsReportedAsDegradedNotDownAndCallsKeepSucceeding() {
 		try (RedisProcess redis = RedisProcess.start()) {
 			database.put("sku-3", "30.00");
