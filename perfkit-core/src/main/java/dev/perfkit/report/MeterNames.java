@@ -45,6 +45,12 @@ public final class MeterNames {
 	/** The cache engine's Redis breaker (gauge: 0 closed, 1 half-open, 2 open). */
 	public static final String CACHE_BREAKER_STATE = "perfkit.cache.breaker.state";
 
+	/** Expired values served because the loader threw (stale-if-error), tag {@code cache}. */
+	public static final String CACHE_STALE_SERVED = "perfkit.cache.stale.served";
+
+	/** Refresh-ahead reloads, tags {@code cache}, {@code result}. */
+	public static final String CACHE_REFRESHES = "perfkit.cache.refreshes";
+
 	/** Rate-limit decisions, tags {@code tier}, {@code plan}, {@code outcome} = allowed|rejected|error. */
 	public static final String RATELIMIT_REQUESTS = "perfkit.ratelimit.requests";
 
@@ -96,7 +102,8 @@ public final class MeterNames {
 	/** Every perfkit meter the report reads (the meter contract). */
 	public static final List<String> PERFKIT = List.of(CACHE_GETS, CACHE_PUTS, CACHE_EVICTIONS, CACHE_LOADS,
 			CACHE_REMOTE_ERRORS, CACHE_REMOTE_LATENCY, CACHE_INVALIDATIONS_SENT, CACHE_INVALIDATIONS_RECEIVED,
-			CACHE_LOCAL_FLUSHES, CACHE_DECODE_FAILURES, CACHE_SIZE, CACHE_BREAKER_STATE, RATELIMIT_REQUESTS,
+			CACHE_LOCAL_FLUSHES, CACHE_DECODE_FAILURES, CACHE_SIZE, CACHE_BREAKER_STATE, CACHE_STALE_SERVED,
+			CACHE_REFRESHES, RATELIMIT_REQUESTS,
 			RATELIMIT_BACKEND_LATENCY, RATELIMIT_FALLBACKS, RATELIMIT_BREAKER_STATE, QUERY_DURATION, QUERY_ERRORS,
 			QUERY_SLOW, QUERY_N_PLUS_ONE, QUERY_FINGERPRINTS, POOL_LEAK_SUSPECTS, POOL_SATURATION);
 

@@ -100,6 +100,8 @@ class MeterDocumentationTests {
 			.cacheCounter(MeterNames.CACHE_INVALIDATIONS_RECEIVED, "pricing", 1, "source", "message")
 			.cacheCounter(MeterNames.CACHE_LOCAL_FLUSHES, "pricing", 1, "reason", "reconnect")
 			.cacheCounter(MeterNames.CACHE_DECODE_FAILURES, "pricing", 1)
+			.cacheCounter(MeterNames.CACHE_STALE_SERVED, "pricing", 1)
+			.cacheCounter(MeterNames.CACHE_REFRESHES, "pricing", 1, "result", "completed")
 			.size("pricing", 1)
 			.requests("AUTH", "free", 1, 1, 1)
 			.fallbacks("AUTH", 1)
