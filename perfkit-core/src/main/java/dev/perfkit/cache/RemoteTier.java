@@ -87,6 +87,14 @@ final class RemoteTier {
 	 * it had left: a load whose loader throws may return it, and only while the very same
 	 * marker is still there, that is, while no write or evict of the key happened since.
 	 */
+	/**
+	 * A read: the entry and its remaining time to live, as one command (one reply to wait
+	 * for and decode, one breaker permit), where {@code GET} and {@code PTTL} pipelined cost
+	 * a remote hit a second command's work on both sides.
+	 */
+	private static final Script READ = new Script(ScriptOutputType.MULTI,
+			"return {redis.call('get', KEYS[1]), redis.call('pttl', KEYS[1])}");
+
 	private static final Script FENCE = new Script(ScriptOutputType.VALUE,
 			"local present = redis.call('get', KEYS[1]) "
 					+ "local window = tonumber(ARGV[3]) "
@@ -248,34 +256,17 @@ final class RemoteTier {
 	 * {@code null} when absent
 	 */
 	Timed getWithTtl(byte[] key) {
-		long start = System.nanoTime();
-		try {
-			// Both commands under one breaker permit: asking twice, the second ask is refused
-			// while the first carries a half-open breaker's trial, which then goes unreported.
-			List<RedisFuture<byte[]>> value = new ArrayList<>(1);
-			RedisFuture<Long> ttl = this.connector.send((api) -> {
-				value.add(api.get(key));
-				return api.pttl(key);
-			});
-			// One connection answers in order: the GET's reply is in once the PTTL's is.
-			Long remaining = this.connector.await(ttl);
-			byte[] bytes = this.connector.await(value.get(0));
-			return (bytes != null) ? new Timed(bytes, (remaining != null) ? remaining : -1) : null;
-		}
-		catch (RuntimeException ex) {
-			this.metrics.remoteError();
-			throw ex;
-		}
-		finally {
-			this.metrics.remoteLatency(System.nanoTime() - start);
-		}
+		return timed(await(send(READ, key)));
 	}
 
 	CompletableFuture<Timed> getWithTtlAsync(byte[] key) {
-		CompletableFuture<byte[]> value = async((api) -> api.get(key));
-		CompletableFuture<Long> ttl = async((api) -> api.pttl(key));
-		return value.thenCombine(ttl,
-				(bytes, remaining) -> (bytes != null) ? new Timed(bytes, (remaining != null) ? remaining : -1) : null);
+		return this.<List<Object>>scriptAsync(READ, key).thenApply(RemoteTier::timed);
+	}
+
+	private static Timed timed(List<Object> reply) {
+		byte[] bytes = (reply != null && !reply.isEmpty() && reply.get(0) instanceof byte[] found) ? found : null;
+		long remaining = (reply != null && reply.size() > 1 && reply.get(1) instanceof Long ttl) ? ttl : -1;
+		return (bytes != null) ? new Timed(bytes, remaining) : null;
 	}
 
 	/**
