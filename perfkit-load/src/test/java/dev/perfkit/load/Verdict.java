@@ -395,6 +395,9 @@ public final class Verdict {
 		while (!busy.isEmpty() && System.currentTimeMillis() - quietFrom < quietBound) {
 			busy.removeIf((instance) -> quiet(http, instance));
 			if (!busy.isEmpty()) {
+				// A bounded poll (quietBound above) of other processes' health: Verdict runs
+				// with only its own classes on the class path (no Awaitility), and nothing in
+				// this JVM could signal the instances' state sooner.
 				Thread.sleep(100);
 			}
 		}
