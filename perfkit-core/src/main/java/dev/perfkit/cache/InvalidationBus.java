@@ -136,7 +136,11 @@ final class InvalidationBus implements AutoCloseable {
 	 * over the cluster bus, while the heartbeat may reach the receiver's node directly; a
 	 * heartbeat naming a number whose script had not run yet would make a receiver flush
 	 * too early and then count the message as heard. Every command numbered that long ago
-	 * has run or been given up on.
+	 * has run or been given up on, save on a stalled server: a script that timed out on a
+	 * paused or busy master runs when the master resumes, after the heartbeat that named
+	 * its number. Its message is then late, not lost: it is applied whatever its number,
+	 * and the write it announces timed out, so reconciliation deletes the key and announces
+	 * it again once the master answers (see {@link Reconciler}).
 	 */
 	synchronized void heartbeat() {
 		long now = System.nanoTime();
@@ -358,7 +362,9 @@ final class InvalidationBus implements AutoCloseable {
 	 * jump may be a loss) cannot stand for 6: a copy read from Redis after the flush and
 	 * before 6's write is only dropped by 6 itself. So 6 stays owed, and only 6 arriving,
 	 * or a heartbeat naming 6 or more (by then 6's script has run or never will, so a
-	 * flush covers it), settles it.
+	 * flush covers it), settles it. A stalled master can still run 6's script after that
+	 * heartbeat; its message is applied when it comes, and 6's write timed out, so its key
+	 * waits for reconciliation meanwhile.
 	 */
 	private static final class Heard {
 

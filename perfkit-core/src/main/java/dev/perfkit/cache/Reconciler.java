@@ -2,6 +2,7 @@ package dev.perfkit.cache;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +29,14 @@ import java.util.regex.Pattern;
  * whole-cache mark is taken down before the clear starts, so a mark set during the clear
  * survives it; a clear that fails marks the whole cache again. The first other failure
  * ends the run and leaves the rest recorded.</li>
+ * <li><b>Against whoever asks whether anything is pending</b> (health, the report, a
+ * test waiting for quiescence). A run takes records off the ledger before it is done
+ * with them (the whole-cache mark before its clear), so an empty ledger alone does not
+ * mean reconciled: the clear may still wait on a stalled server, and a write's script
+ * that timed out on that server may run first and put an older value back for the clear
+ * to delete. A run counts itself in before it takes anything, and out when it ends;
+ * {@link #reconciled()} reads the ledger first and the count second, so it never misses
+ * a run that took the ledger's last record.</li>
  * </ul>
  */
 final class Reconciler {
@@ -41,6 +50,9 @@ final class Reconciler {
 	private final CacheWriter writer;
 
 	private final OutageLedger ledger;
+
+	/** Runs under way: each may hold records it took off the ledger. */
+	private final AtomicInteger running = new AtomicInteger();
 
 	Reconciler(CacheTiers tiers, CacheWriter writer, OutageLedger ledger) {
 		this.local = tiers.local();
@@ -62,6 +74,16 @@ final class Reconciler {
 		if (this.remote == null) {
 			return;
 		}
+		this.running.incrementAndGet();
+		try {
+			reconcile();
+		}
+		finally {
+			this.running.decrementAndGet();
+		}
+	}
+
+	private void reconcile() {
 		if (this.ledger.takeEverything()) {
 			try {
 				this.remote.deleteMatching(CacheTiers.globEscape(this.keyPrefix) + "*", false);
@@ -105,10 +127,13 @@ final class Reconciler {
 	}
 
 	/**
-	 * Return whether nothing written only locally waits to be reconciled with Redis.
+	 * Return whether nothing written only locally waits to be reconciled with Redis: nothing
+	 * recorded, and no run under way.
 	 */
 	boolean reconciled() {
-		return this.ledger.isEmpty();
+		// The ledger first: a run counts itself in before it takes a record off it.
+		boolean recorded = !this.ledger.isEmpty();
+		return !recorded && this.running.get() == 0;
 	}
 
 }

@@ -418,7 +418,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	CacheStatisticsSnapshot.CacheView view() {
 		return new CacheStatisticsSnapshot.CacheView(this.name, this.settings.mode(), this.settings.ttl().toMillis(),
 				this.settings.localTtl().toMillis(), (this.local != null) ? this.local.size() : 0,
-				this.settings.localMaxSize(), this.metrics.counts(), !this.ledger.isEmpty(),
+				this.settings.localMaxSize(), this.metrics.counts(), !reconciled(),
 				new CacheStatisticsSnapshot.FreshnessView(this.settings.freshness().staleIfError().toMillis(),
 						this.settings.freshness().refreshAhead(), this.metrics.freshnessCounts()));
 	}

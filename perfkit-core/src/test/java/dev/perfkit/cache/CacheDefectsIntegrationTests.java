@@ -86,6 +86,39 @@ class CacheDefectsIntegrationTests {
 	}
 
 	/**
+	 * Found by the checker on a cluster with {@code CLIENT PAUSE}: a whole-cache
+	 * reconciliation takes its mark down before it clears Redis (so a failure recorded
+	 * meanwhile survives the clear), and while that clear waited on a stalled server the
+	 * cache said nothing was left to reconcile. The checker took that for quiescence and
+	 * read a value that a write's late script had just put back, and that the waiting
+	 * clear was about to delete.
+	 */
+	@Test
+	void aReconciliationStillRunningIsPending() throws Exception {
+		try (RedisProcess redis = RedisProcess.start();
+				CacheFixture fixture = new CacheFixture("127.0.0.1", redis.port())) {
+			// Reconcile by hand, not on the heartbeat tick.
+			fixture.heartbeat = Duration.ofHours(1);
+			TwoTierCache cache = fixture
+				.instance(fixture.settings(),
+						dev.perfkit.redis.RedisConnectorSettings.defaults("cache").withCommandTimeout(Duration.ofSeconds(10)))
+				.cache("users");
+			cache.put("alice", "v1");
+			cache.ledger().recordEverything();
+			Resp.call("127.0.0.1", redis.port(), "CLIENT", "PAUSE", "2000", "ALL");
+			CompletableFuture<Void> recovering = CompletableFuture.runAsync(cache::recover);
+			await("the whole-cache mark taken down").atMost(CacheFixture.BOUND)
+				.pollInterval(Duration.ofMillis(1))
+				.until(() -> cache.ledger().isEmpty() || recovering.isDone());
+			assertThat(recovering).as("the clear waits for the paused server").isNotDone();
+			assertThat(cache.reconciled()).as("reconciled while the clear still runs").isFalse();
+			recovering.get(CacheFixture.BOUND.toSeconds(), TimeUnit.SECONDS);
+			assertThat(cache.reconciled()).isTrue();
+			assertThat(cache.get("alice")).isNull();
+		}
+	}
+
+	/**
 	 * Found by the checker on a cluster with killed command connections: an evict (or
 	 * clear) whose Redis call failed leaves the old entry in Redis; the same instance reads
 	 * it back into its local tier before reconciliation runs; reconciliation deleted it from

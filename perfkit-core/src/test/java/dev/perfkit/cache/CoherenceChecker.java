@@ -103,15 +103,6 @@ final class CoherenceChecker {
 			return false;
 		}
 
-		/**
-		 * The documented bound on a stale local copy where the target does not guarantee
-		 * none after quiescence (with these faults), or {@code null} where it does: a stale
-		 * read within the bound is reported, not failed; one that outlives it fails.
-		 */
-		default java.time.Duration knownStaleBound(boolean faults) {
-			return null;
-		}
-
 	}
 
 	/**
@@ -208,23 +199,6 @@ final class CoherenceChecker {
 			for (int round = 0; round < rounds; round++) {
 				long roundSeed = seed + round;
 				int[] stale = round(roundSeed);
-				java.time.Duration bound = this.target.knownStaleBound(this.faults);
-				if (stale[0] > 0 && stale[1] == 0 && bound != null) {
-					String seen = String.valueOf(this.lastStale);
-					try {
-						await("stale local copies gone within the documented bound").atMost(bound)
-							.pollInterval(Duration.ofMillis(50))
-							.until(() -> check()[0] == 0);
-						// Reported for the docs' record, within the weaker guarantee they state.
-						System.out.println("Coherence checker " + this.target.name() + " seed " + roundSeed
-								+ ": known defect, " + stale[0] + " stale local copies gone within " + bound + " "
-								+ seen);
-						continue;
-					}
-					catch (ConditionTimeoutException ex) {
-						// Outlived the bound: a failure like any other.
-					}
-				}
 				staleReads += stale[0];
 				staleInStore += stale[1];
 				if (stale[0] > 0 || stale[1] > 0) {

@@ -259,8 +259,6 @@ class CoherenceCheckerIntegrationTests {
 
 		private final boolean tracking;
 
-		private final Duration localTtl;
-
 		private PerfkitTarget(String name, CacheFixture fixture, List<RedisEndpoint> nodes, RedisProcess restartable,
 				java.util.function.UnaryOperator<CacheSettings> tune) {
 			this(name, fixture, nodes, restartable, InvalidationMode.MESSAGES, tune);
@@ -279,7 +277,6 @@ class CoherenceCheckerIntegrationTests {
 			this.restartable = restartable;
 			this.tracking = invalidation.usesTracking();
 			CacheSettings settings = tune.apply(fixture.settings().withInvalidation(invalidation));
-			this.localTtl = settings.localTtl();
 			RedisConnectorSettings connector = RedisConnectorSettings.defaults("cache")
 				.withCommandTimeout(Duration.ofMillis(500))
 				.withBreaker(3, Duration.ofMillis(200));
@@ -412,13 +409,6 @@ class CoherenceCheckerIntegrationTests {
 				return false;
 			}
 			return !expected.equals(Envelope.unwrap(cache.settings().codec(), bytes));
-		}
-
-		@Override
-		public java.time.Duration knownStaleBound(boolean faults) {
-			// A cluster with faults: a rare stale local copy (Redis right) is not explained
-			// yet (docs/caching.md, "What is proven"); the guarantee there is local.ttl.
-			return (faults && this.restartable == null) ? this.localTtl.plusSeconds(5) : null;
 		}
 
 		@Override
