@@ -177,7 +177,7 @@ public final class PerfkitQueryAutoConfiguration {
 					ObjectProvider<TransactionAttributeSource> transactionAttributeSource,
 					ObjectProvider<MeterRegistry> meterRegistry) {
 				TransactionAttributeSource attributes = transactionAttributeSource
-					.getIfUnique(AnnotationTransactionAttributeSource::new);
+					.getIfUnique(() -> new AnnotationTransactionAttributeSource(false));
 				Supplier<ReplicaFallbackDataSource> fallback = SingletonSupplier.of(() -> {
 					ReplicaDataSources sources = replicas.getIfAvailable();
 					return (sources != null) ? sources.fallback() : null;
