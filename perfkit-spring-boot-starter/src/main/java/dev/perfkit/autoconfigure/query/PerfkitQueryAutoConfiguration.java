@@ -173,9 +173,12 @@ public final class PerfkitQueryAutoConfiguration {
 
 			@Bean
 			@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+			@ConditionalOnMissingBean(name = "perfkitReplicaRetryAdvisor")
 			static Advisor perfkitReplicaRetryAdvisor(ObjectProvider<ReplicaDataSources> replicas,
 					ObjectProvider<TransactionAttributeSource> transactionAttributeSource,
 					ObjectProvider<MeterRegistry> meterRegistry) {
+				// The application's (@EnableTransactionManagement's), else one like it: non-public
+				// methods included.
 				TransactionAttributeSource attributes = transactionAttributeSource
 					.getIfUnique(() -> new AnnotationTransactionAttributeSource(false));
 				Supplier<ReplicaFallbackDataSource> fallback = SingletonSupplier.of(() -> {
