@@ -104,20 +104,23 @@ public final class ReplicaRetryInterceptor implements MethodInterceptor {
 			return invocation.proceed();
 		}
 		Throwable first;
+		SQLException broken;
 		try (ReplicaFallbackDataSource.ReplicaUse use = replica.watch()) {
 			try {
 				return proxied.invocableClone().proceed();
 			}
 			catch (Throwable ex) {
-				if (!use.tookReplicaConnection() || !isConnectionFailure(ex)) {
+				broken = use.tookReplicaConnection() ? connectionFailure(ex) : null;
+				if (broken == null) {
 					throw ex;
 				}
 				first = ex;
 			}
 		}
-		replica.markDown(first);
-		logger.info("Read-only transaction {} lost its replica connection; running it again on the primary",
-				invocation.getMethod().getName());
+		// The driver's own exception: a wrapper's message may hold the statement's text.
+		replica.markDown(broken);
+		logger.info("Read-only transaction {}.{} lost its replica connection; running it again on the primary",
+				invocation.getMethod().getDeclaringClass().getSimpleName(), invocation.getMethod().getName());
 		try {
 			Object result = proxied.invocableClone().proceed();
 			count(true);
@@ -171,21 +174,23 @@ public final class ReplicaRetryInterceptor implements MethodInterceptor {
 	 * @return {@code true} for a connection failure
 	 */
 	public static boolean isConnectionFailure(Throwable failure) {
+		return connectionFailure(failure) != null;
+	}
+
+	private static SQLException connectionFailure(Throwable failure) {
 		Throwable current = failure;
 		for (int depth = 0; current != null && depth < MAX_CAUSES; depth++) {
-			if (current instanceof SQLTransientConnectionException
-					|| current instanceof SQLNonTransientConnectionException) {
-				return true;
-			}
-			if (current instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
-				return true;
+			if (current instanceof SQLException sql && (sql instanceof SQLTransientConnectionException
+					|| sql instanceof SQLNonTransientConnectionException
+					|| (sql.getSQLState() != null && sql.getSQLState().startsWith("08")))) {
+				return sql;
 			}
 			if (current.getCause() == current) {
-				return false;
+				return null;
 			}
 			current = current.getCause();
 		}
-		return false;
+		return null;
 	}
 
 }
