@@ -21,7 +21,16 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * down for {@code retryAfter}; during that time read-only work goes straight to the
  * primary without waiting on the replica again. Concurrent failures race to set the same
  * deadline, and any of them winning is correct. After the deadline the next caller tries
- * the replica again.
+ * the replica again. A connection that breaks after it was handed out is not seen here:
+ * {@link ReplicaRetryInterceptor} reports it through {@link #markDown(Throwable)}, which
+ * sets the same deadline. A caller that got a replica connection just before such a mark
+ * may clear it again (the replica answered it); the next failure sets it again, so the
+ * worst case is one more caller trying the replica.
+ * <p>
+ * {@link #watch()} lets a caller learn whether its thread took a connection from the
+ * replica itself (not from the primary in its stead) while the watch was open: a
+ * thread-local record, set only while a watch is open, so unwatched callers pay one
+ * thread-local read per connection.
  */
 public final class ReplicaFallbackDataSource extends DelegatingDataSource {
 
@@ -36,6 +45,8 @@ public final class ReplicaFallbackDataSource extends DelegatingDataSource {
 	private final AtomicLong fallbacks = new AtomicLong();
 
 	private volatile boolean down;
+
+	private final ThreadLocal<ReplicaUse> watches = new ThreadLocal<>();
 
 	/**
 	 * Create a fallback data source.
@@ -69,6 +80,10 @@ public final class ReplicaFallbackDataSource extends DelegatingDataSource {
 		}
 		try {
 			Connection connection = source.connect(obtainTargetDataSource());
+			ReplicaUse watch = this.watches.get();
+			if (watch != null) {
+				watch.tookReplicaConnection = true;
+			}
 			if (this.down) {
 				this.down = false;
 				logger.info("Read replica is back: read-only work goes to it again");
@@ -80,13 +95,34 @@ public final class ReplicaFallbackDataSource extends DelegatingDataSource {
 			return fallback(source);
 		}
 		catch (SQLException | RuntimeException ex) {
-			this.downUntil.set(System.nanoTime() + this.retryAfterNanos);
-			if (!this.down) {
-				this.down = true;
-				logger.warn("Read replica unavailable, read-only work falls back to the primary: {}", ex.getMessage());
-			}
+			markDown(ex);
 			return fallback(source);
 		}
+	}
+
+	/**
+	 * Mark the replica down for {@code retryAfter}, as a failure to get a connection does:
+	 * read-only work goes to the primary meanwhile. For a replica connection that broke
+	 * while in use.
+	 * @param cause what showed the replica to be gone
+	 */
+	public void markDown(Throwable cause) {
+		this.downUntil.set(System.nanoTime() + this.retryAfterNanos);
+		if (!this.down) {
+			this.down = true;
+			logger.warn("Read replica unavailable, read-only work falls back to the primary: {}", cause.getMessage());
+		}
+	}
+
+	/**
+	 * Start recording whether this thread takes a connection from the replica itself until
+	 * the returned watch is closed. Watches nest: closing one restores the one before.
+	 * @return the open watch, to close on the same thread
+	 */
+	public ReplicaUse watch() {
+		ReplicaUse watch = new ReplicaUse(this.watches.get());
+		this.watches.set(watch);
+		return watch;
 	}
 
 	private Connection fallback(ConnectionSource source) throws SQLException {
@@ -98,6 +134,41 @@ public final class ReplicaFallbackDataSource extends DelegatingDataSource {
 	private interface ConnectionSource {
 
 		Connection connect(DataSource dataSource) throws SQLException;
+
+	}
+
+	/**
+	 * Whether a thread took a connection from the replica while a {@link #watch()} was open.
+	 */
+	public final class ReplicaUse implements AutoCloseable {
+
+		private final ReplicaUse previous;
+
+		private boolean tookReplicaConnection;
+
+		private ReplicaUse(ReplicaUse previous) {
+			this.previous = previous;
+		}
+
+		/**
+		 * Whether the thread took a connection from the replica itself (not from the
+		 * primary in its stead) since this watch was opened.
+		 * @return {@code true} if it did
+		 */
+		public boolean tookReplicaConnection() {
+			return this.tookReplicaConnection;
+		}
+
+		@Override
+		public void close() {
+			if (this.previous != null) {
+				this.previous.tookReplicaConnection |= this.tookReplicaConnection;
+				ReplicaFallbackDataSource.this.watches.set(this.previous);
+			}
+			else {
+				ReplicaFallbackDataSource.this.watches.remove();
+			}
+		}
 
 	}
 

@@ -76,6 +76,36 @@ class ReplicaRoutingIntegrationTests {
 	}
 
 	@Test
+	void aWatchTellsAReplicaConnectionFromTheFallbackAndMarkDownSendsReadOnlyWorkToThePrimary() {
+		TestDatabase database = this.server.database();
+		this.primary = pool(database.jdbcUrl(), database);
+		this.replica = pool(database.sibling("perfkit_replica").jdbcUrl(), database);
+		ReplicaFallbackDataSource fallback = new ReplicaFallbackDataSource(this.replica, this.primary,
+				Duration.ofMinutes(1));
+		DataSource routing = ReplicaRouting.route(this.primary, fallback);
+		try (ReplicaFallbackDataSource.ReplicaUse outer = fallback.watch()) {
+			try (ReplicaFallbackDataSource.ReplicaUse readWrite = fallback.watch()) {
+				assertThat(currentDatabase(routing, false)).isNotEqualTo("perfkit_replica");
+				assertThat(readWrite.tookReplicaConnection()).isFalse();
+			}
+			assertThat(outer.tookReplicaConnection()).isFalse();
+			try (ReplicaFallbackDataSource.ReplicaUse readOnly = fallback.watch()) {
+				assertThat(currentDatabase(routing, true)).isEqualTo("perfkit_replica");
+				assertThat(readOnly.tookReplicaConnection()).isTrue();
+			}
+			// A nested watch's finding reaches the one around it.
+			assertThat(outer.tookReplicaConnection()).isTrue();
+		}
+		fallback.markDown(new IllegalStateException("gone"));
+		assertThat(fallback.replicaDown()).isTrue();
+		try (ReplicaFallbackDataSource.ReplicaUse afterMark = fallback.watch()) {
+			assertThat(currentDatabase(routing, true)).isNotEqualTo("perfkit_replica");
+			assertThat(afterMark.tookReplicaConnection()).isFalse();
+		}
+		assertThat(fallback.fallbacks()).isEqualTo(1);
+	}
+
+	@Test
 	void aConnectionForOtherCredentialsAlsoFallsBackToThePrimaryWhileTheReplicaIsDown() throws Exception {
 		TestDatabase database = this.server.database();
 		// Driver data sources: HikariCP pools do not take credentials per connection.

@@ -183,30 +183,27 @@ public final class Verdict {
 	}
 
 	/**
-	 * Any 5xx or failed connection fails the run, except two documented cases. A 502 from
+	 * Any 5xx or failed connection fails the run, except one documented case: a 502 from
 	 * nginx for a POST that was in flight on an instance when it was killed: nginx retries
 	 * a request on the other instance only when it cannot have reached the first (a refused
 	 * connection, or an idempotent method); a POST the dead instance may have run is never
-	 * sent twice. A 500 for a read-only request (routed to the replica) that was in flight
-	 * when the replica went away: its connection broke mid-transaction, which perfkit's
-	 * replica fallback (taken when no connection can be had) does not cover; each pooled
-	 * replica connection can break one request, so more than the pools hold
-	 * ({@code LOAD_REPLICA_POOL} per instance, 10) fails the run.
+	 * sent twice. A read-only request (routed to the replica) in flight when the replica
+	 * goes away is not excused: perfkit runs its transaction again on the primary
+	 * (perfkit.datasource.replica.retry-on-primary, issue 12), so a 500 there fails the run.
 	 */
 	private void serverErrors() {
 		Predicate<Sample> diedInFlight = s -> s.status() == 502 && !ENDPOINTS_GET.contains(s.endpoint())
 				&& this.faults.stream()
 					.anyMatch(f -> f.name().startsWith("app") && s.sent() <= f.start() + 1000 && s.received() >= f.start());
+		Predicate<Sample> documentedError = diedInFlight;
+		// Not excused, only named in the report, to tell a regression of issue 12 at a glance.
 		Predicate<Sample> lostWithReplica = s -> s.status() == 500 && REPLICA_READS.contains(s.endpoint())
 				&& this.faults.stream()
 					.anyMatch(f -> f.name().startsWith("replica") && s.sent() <= f.start() + 1000
 							&& s.received() >= f.start());
-		Predicate<Sample> documentedError = diedInFlight.or(lostWithReplica);
+		long replicaLost = this.samples.stream().filter(lostWithReplica).count();
 		Map<String, Long> documented = this.samples.stream()
 			.filter(diedInFlight)
-			.collect(Collectors.groupingBy(s -> s.endpoint() + " " + s.status(), TreeMap::new, Collectors.counting()));
-		Map<String, Long> replica = this.samples.stream()
-			.filter(lostWithReplica)
 			.collect(Collectors.groupingBy(s -> s.endpoint() + " " + s.status(), TreeMap::new, Collectors.counting()));
 		Map<String, Long> errors = this.samples.stream()
 			.filter(s -> s.status() >= 500 || s.status() == 0)
@@ -215,19 +212,11 @@ public final class Verdict {
 		this.report.append("Unexpected 5xx and failed connections (whole run): ")
 			.append(errors.isEmpty() ? "none" : errors.toString())
 			.append(documented.isEmpty() ? "" : "; 502 for POSTs in flight on the killed instance: " + documented)
-			.append(replica.isEmpty() ? "" : "; 500 for read-only requests in flight on the replica when it went away: "
-					+ replica)
+			.append((replicaLost == 0) ? "" : "; of them, 500 for read-only requests in flight on the replica when it "
+					+ "went away (not retried on the primary): " + replicaLost)
 			.append("\n\n");
 		if (!errors.isEmpty()) {
 			this.failures.add("unexpected 5xx or failed connections " + errors);
-		}
-		long replicaLost = replica.values().stream().mapToLong(Long::longValue).sum();
-		long replicaFaults = this.faults.stream().filter(f -> f.name().startsWith("replica")).count();
-		long bound = replicaFaults * env("LOAD_INSTANCES", "").split(",").length
-				* Long.parseLong(env("LOAD_REPLICA_POOL", "10"));
-		if (replicaLost > bound) {
-			this.failures.add(replicaLost + " read-only requests failed with the replica, more than its pooled "
-					+ "connections (" + bound + ")");
 		}
 	}
 

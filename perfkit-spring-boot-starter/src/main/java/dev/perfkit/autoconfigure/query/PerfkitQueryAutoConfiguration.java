@@ -1,20 +1,27 @@
 package dev.perfkit.autoconfigure.query;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
 import dev.perfkit.autoconfigure.ConditionalOnPerfkitEnabled;
 import dev.perfkit.autoconfigure.InvalidPerfkitPropertyException;
 import dev.perfkit.pool.PoolInsight;
+import dev.perfkit.pool.ReadOnlyTransactionPointcut;
+import dev.perfkit.pool.ReplicaFallbackDataSource;
+import dev.perfkit.pool.ReplicaRetryInterceptor;
 import dev.perfkit.query.QueryInsight;
 import dev.perfkit.query.QuerySettings;
 import dev.perfkit.report.ReportContributor;
 import io.micrometer.core.instrument.MeterRegistry;
 import net.ttddyy.dsproxy.support.ProxyDataSource;
 
+import org.springframework.aop.Advisor;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -26,8 +33,13 @@ import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEn
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.transaction.TransactionExecutionListener;
+import org.springframework.transaction.annotation.AnnotationTransactionAttributeSource;
+import org.springframework.transaction.interceptor.TransactionAttributeSource;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -141,6 +153,46 @@ public final class PerfkitQueryAutoConfiguration {
 		ReplicaDataSources perfkitReplicaDataSources(PerfkitReplicaProperties properties, Environment environment,
 				BeanFactory beanFactory, PoolInsight pools, ObjectProvider<MeterRegistry> meterRegistry) {
 			return new ReplicaDataSources(properties, environment, beanFactory, pools, meterRegistry);
+		}
+
+		/**
+		 * Runs an outermost read-only transaction once more on the primary when its replica
+		 * connection broke ({@link ReplicaRetryInterceptor}). Ordered just outside Spring's
+		 * transaction advisor (whose default order is the lowest precedence); infrastructure,
+		 * so that the auto-proxy creator of {@code @EnableTransactionManagement} applies it.
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = { "org.springframework.aop.Advisor",
+				"org.springframework.transaction.interceptor.TransactionAttributeSource" })
+		@Conditional(OnReplicaCondition.class)
+		@ConditionalOnBooleanProperty(name = "perfkit.datasource.replica.retry-on-primary", matchIfMissing = true)
+		static class ReplicaRetryConfiguration {
+
+			/** Order of the retry advisor: just outside Spring's transaction advisor's default. */
+			static final int ORDER = Ordered.LOWEST_PRECEDENCE - 1;
+
+			@Bean
+			@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+			@ConditionalOnMissingBean(name = "perfkitReplicaRetryAdvisor")
+			static Advisor perfkitReplicaRetryAdvisor(ObjectProvider<ReplicaDataSources> replicas,
+					ObjectProvider<TransactionAttributeSource> transactionAttributeSource,
+					ObjectProvider<MeterRegistry> meterRegistry) {
+				// The application's (@EnableTransactionManagement's), else one like it: non-public
+				// methods included.
+				TransactionAttributeSource attributes = transactionAttributeSource
+					.getIfUnique(() -> new AnnotationTransactionAttributeSource(false));
+				Supplier<ReplicaFallbackDataSource> fallback = SingletonSupplier.of(() -> {
+					ReplicaDataSources sources = replicas.getIfAvailable();
+					return (sources != null) ? sources.fallback() : null;
+				});
+				ReplicaRetryInterceptor interceptor = new ReplicaRetryInterceptor(fallback, attributes,
+						meterRegistry::getIfAvailable);
+				DefaultPointcutAdvisor advisor = new DefaultPointcutAdvisor(new ReadOnlyTransactionPointcut(attributes),
+						interceptor);
+				advisor.setOrder(ORDER);
+				return advisor;
+			}
+
 		}
 
 	}

@@ -54,6 +54,13 @@ public class PerfkitReplicaProperties {
 	 */
 	private Duration retryAfter = Duration.ofSeconds(30);
 
+	/**
+	 * Whether an outermost read-only transaction that failed because its replica
+	 * connection broke is run once more, on the primary (the replica is marked down as for
+	 * retry-after). The method is invoked again whole, so it must be safe to call twice.
+	 */
+	private boolean retryOnPrimary = true;
+
 	public String getUrl() {
 		return this.url;
 	}
@@ -116,6 +123,14 @@ public class PerfkitReplicaProperties {
 
 	public void setRetryAfter(Duration retryAfter) {
 		this.retryAfter = retryAfter;
+	}
+
+	public boolean isRetryOnPrimary() {
+		return this.retryOnPrimary;
+	}
+
+	public void setRetryOnPrimary(boolean retryOnPrimary) {
+		this.retryOnPrimary = retryOnPrimary;
 	}
 
 }

@@ -30,6 +30,8 @@ final class ReplicaDataSources {
 
 	private final ObjectProvider<MeterRegistry> meterRegistry;
 
+	private volatile ReplicaFallbackDataSource fallback;
+
 	ReplicaDataSources(PerfkitReplicaProperties properties, Environment environment, BeanFactory beanFactory,
 			PoolInsight pools, ObjectProvider<MeterRegistry> meterRegistry) {
 		this.properties = properties;
@@ -71,7 +73,18 @@ final class ReplicaDataSources {
 	}
 
 	ReplicaFallbackDataSource fallback(DataSource replica, DataSource primary) {
-		return new ReplicaFallbackDataSource(replica, primary, this.properties.getRetryAfter());
+		ReplicaFallbackDataSource fallback = new ReplicaFallbackDataSource(replica, primary,
+				this.properties.getRetryAfter());
+		this.fallback = fallback;
+		return fallback;
+	}
+
+	/**
+	 * The replica's fallback data source once the primary has been put behind replica
+	 * routing, else {@code null}.
+	 */
+	ReplicaFallbackDataSource fallback() {
+		return this.fallback;
 	}
 
 	private String orElse(String value, String property) {
