@@ -20,6 +20,7 @@ import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.exec;
+import static io.gatling.javaapi.core.CoreDsl.group;
 import static io.gatling.javaapi.core.CoreDsl.nothingFor;
 import static io.gatling.javaapi.core.CoreDsl.percent;
 import static io.gatling.javaapi.core.CoreDsl.rampUsers;
@@ -57,6 +58,13 @@ import static io.gatling.javaapi.http.HttpDsl.status;
  * sample trusts from loopback), e-mails, accounts and API keys come from small pools, so
  * that keys are shared by many users and by both instances: that is what makes the limits
  * bind and the cache coherence matter.
+ *
+ * <p>
+ * With {@code LOAD_TARGETS} (see {@link LoadSettings#targets}) the same mix goes to several
+ * targets at once from this one JVM: the full run sends it to the perfkit-on pair and to
+ * the perfkit-off pair, each behind its own nginx, with the same injection from the same
+ * start, so that both sides meet the same machine at the same moment. Each side has its own
+ * connections, recorder, folder and accounts.
  */
 public class MixSimulation extends Simulation {
 
@@ -70,35 +78,19 @@ public class MixSimulation extends Simulation {
 
 	private final LoadSettings settings = LoadSettings.fromEnvironment();
 
-	/** Accounts are new in every run, so no balance cached by an earlier run can match. */
-	private final String run = System.getenv().getOrDefault("LOAD_RUN_ID", "local");
-
-	private final Recorder recorder = new Recorder();
+	/** One per target, each with its own recorder, account names and connections. */
+	private final List<Side> sides = this.settings.targets().stream().map(Side::new).toList();
 
 	private volatile long started;
 
-	private final HttpProtocolBuilder protocol = http.baseUrl(this.settings.baseUrl())
-		.acceptHeader("application/json")
-		.disableCaching()
-		.header("X-Forwarded-For", "#{address}");
-
-	private final ScenarioBuilder mix = scenario("mix").exec(this::pickKeys)
-		.forever()
-		.on(exec(this::pickKeys).exec(randomSwitch().on(choices())));
-
-	/** One request of the mix per virtual user: the open model's arrivals. */
-	private final ScenarioBuilder once = scenario("mix-open").exec(this::pickKeys).exec(randomSwitch().on(choices()));
-
 	{
 		List<PopulationBuilder> populations = new ArrayList<>();
-		if (this.settings.open()) {
-			populations.add(this.once.injectOpen(arrivals()));
-			setUp(populations).protocols(this.protocol.shareConnections()).maxDuration(this.settings.totalSeconds());
+		for (Side side : this.sides) {
+			populations.add(this.settings.open()
+					? side.once.injectOpen(arrivals()).protocols(side.protocol.shareConnections())
+					: side.mix.injectOpen(injection()).protocols(side.protocol));
 		}
-		else {
-			populations.add(this.mix.injectOpen(injection()));
-			setUp(populations).protocols(this.protocol).maxDuration(this.settings.totalSeconds());
-		}
+		setUp(populations).maxDuration(this.settings.totalSeconds());
 	}
 
 	/**
@@ -135,71 +127,15 @@ public class MixSimulation extends Simulation {
 		return steps.toArray(io.gatling.javaapi.core.OpenInjectionStep[]::new);
 	}
 
-	/** The mix, in percent of requests. */
-	private Choice.WithWeight[] choices() {
-		return new Choice.WithWeight[] {
-				percent(25).then(timed("pricing", http("pricing").get("/api/pricing"))),
-				percent(25).then(
-						timed("statistics", http("statistics").get("/api/agents/#{agent}/statistics"))),
-				percent(20).then(
-						timed("credits-read", http("credits-read").get("/api/accounts/#{account}/credits"))),
-				percent(5).then(
-						timed("credits-write",
-								http("credits-write").post("/api/accounts/#{account}/credits?amount=#{amount}"))),
-				percent(10).then(
-						timed("login",
-								http("login").post("/api/auth/login")
-									.body(StringBody("{\"email\":\"#{email}\",\"password\":\"#{password}\"}"))
-									.asJson())),
-				percent(5).then(timed("scan", http("scan").post("/api/scans").header("X-API-Key", "#{apiKey}"))),
-				percent(5).then(timed("executions", http("executions").get("/api/executions"))),
-				percent(4).then(timed("n-plus-one", http("n-plus-one").get("/api/executions/n-plus-one"))),
-				percent(1).then(timed("report", http("report").get("/api/reports/balances"))) };
-	}
-
-	private Session pickKeys(Session session) {
-		ThreadLocalRandom random = ThreadLocalRandom.current();
-		int address = random.nextInt(ADDRESSES);
-		return session.set("address", "10.20." + (address / 16) + "." + (address % 16 + 1))
-			.set("email", "user" + random.nextInt(EMAILS) + "@load.perfkit.dev")
-			.set("password", (random.nextInt(5) == 0) ? "demo" : "wrong")
-			.set("account", "load-" + this.run + "-" + random.nextInt(ACCOUNTS))
-			.set("amount", random.nextInt(1, 100))
-			.set("agent", "agent-" + random.nextInt(AGENTS))
-			.set("apiKey", (random.nextInt(4) == 0 ? "pro-" : "free-") + random.nextInt(20));
-	}
-
-	/** The request, with its send time taken before and its sample recorded after. */
-	private ChainBuilder timed(String name, HttpRequestActionBuilder request) {
-		return exec(session -> session.set("sent", System.currentTimeMillis()))
-			.exec(request.check(status().saveAs("status"), header("X-Cache-Status").optional().saveAs("cache"),
-					responseTimeInMillis().saveAs("millis"), status().lt(500)))
-			.exec(session -> {
-				long received = System.currentTimeMillis();
-				int status = session.contains("status") ? session.getInt("status") : 0;
-				long millis = session.contains("millis") ? session.getLong("millis") : received - session.getLong("sent");
-				String cache = session.contains("cache") ? session.getString("cache") : "-";
-				String key = "-";
-				String key2 = "-";
-				if (name.equals("login")) {
-					key = session.getString("address");
-					key2 = session.getString("email");
-				}
-				else if (name.equals("credits-write")) {
-					key = session.getString("account");
-				}
-				this.recorder.record(new Recorder.Sample(session.getLong("sent"), received, name, status, millis,
-						cache, key, key2));
-				return session.removeAll("status", "cache", "millis").markAsSucceeded();
-			});
-	}
-
+	/** Every side's start marker holds the same instant: their levels are the same. */
 	@Override
 	public void before() {
 		this.started = System.currentTimeMillis();
 		try {
-			Files.createDirectories(this.settings.out());
-			Files.writeString(this.settings.out().resolve("started"), Long.toString(this.started));
+			for (Side side : this.sides) {
+				Files.createDirectories(side.target.out());
+				Files.writeString(side.target.out().resolve("started"), Long.toString(this.started));
+			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -208,7 +144,105 @@ public class MixSimulation extends Simulation {
 
 	@Override
 	public void after() {
-		this.recorder.write(this.settings.out().resolve("samples.csv"));
+		for (Side side : this.sides) {
+			side.recorder.write(side.target.out().resolve("samples.csv"));
+		}
+	}
+
+	/**
+	 * The mix against one target. Paired targets (perfkit on and off) get the same
+	 * injection from the same start, so that their levels change at the same instant; each
+	 * request is named in a Gatling group of its side's label, so that Gatling's report
+	 * shows each side apart.
+	 */
+	private static final class Side {
+
+		private final LoadSettings.Target target;
+
+		private final Recorder recorder = new Recorder();
+
+		private final HttpProtocolBuilder protocol;
+
+		private final ScenarioBuilder mix;
+
+		/** One request of the mix per virtual user: the open model's arrivals. */
+		private final ScenarioBuilder once;
+
+		Side(LoadSettings.Target target) {
+			this.target = target;
+			this.protocol = http.baseUrl(target.baseUrl())
+				.acceptHeader("application/json")
+				.disableCaching()
+				.header("X-Forwarded-For", "#{address}");
+			String suffix = target.label().isEmpty() ? "" : "-" + target.label();
+			this.mix = scenario("mix" + suffix).exec(this::pickKeys).forever().on(exec(this::pickKeys).exec(request()));
+			this.once = scenario("mix-open" + suffix).exec(this::pickKeys).exec(request());
+		}
+
+		private ChainBuilder request() {
+			ChainBuilder request = exec(randomSwitch().on(choices()));
+			return this.target.label().isEmpty() ? request : group(this.target.label()).on(request);
+		}
+
+		/** The mix, in percent of requests. */
+		private Choice.WithWeight[] choices() {
+			return new Choice.WithWeight[] {
+					percent(25).then(timed("pricing", http("pricing").get("/api/pricing"))),
+					percent(25).then(
+							timed("statistics", http("statistics").get("/api/agents/#{agent}/statistics"))),
+					percent(20).then(
+							timed("credits-read", http("credits-read").get("/api/accounts/#{account}/credits"))),
+					percent(5).then(
+							timed("credits-write",
+									http("credits-write").post("/api/accounts/#{account}/credits?amount=#{amount}"))),
+					percent(10).then(
+							timed("login",
+									http("login").post("/api/auth/login")
+										.body(StringBody("{\"email\":\"#{email}\",\"password\":\"#{password}\"}"))
+										.asJson())),
+					percent(5).then(timed("scan", http("scan").post("/api/scans").header("X-API-Key", "#{apiKey}"))),
+					percent(5).then(timed("executions", http("executions").get("/api/executions"))),
+					percent(4).then(timed("n-plus-one", http("n-plus-one").get("/api/executions/n-plus-one"))),
+					percent(1).then(timed("report", http("report").get("/api/reports/balances"))) };
+		}
+
+		private Session pickKeys(Session session) {
+			ThreadLocalRandom random = ThreadLocalRandom.current();
+			int address = random.nextInt(ADDRESSES);
+			return session.set("address", "10.20." + (address / 16) + "." + (address % 16 + 1))
+				.set("email", "user" + random.nextInt(EMAILS) + "@load.perfkit.dev")
+				.set("password", (random.nextInt(5) == 0) ? "demo" : "wrong")
+				.set("account", "load-" + this.target.runId() + "-" + random.nextInt(ACCOUNTS))
+				.set("amount", random.nextInt(1, 100))
+				.set("agent", "agent-" + random.nextInt(AGENTS))
+				.set("apiKey", (random.nextInt(4) == 0 ? "pro-" : "free-") + random.nextInt(20));
+		}
+
+		/** The request, with its send time taken before and its sample recorded after. */
+		private ChainBuilder timed(String name, HttpRequestActionBuilder request) {
+			return exec(session -> session.set("sent", System.currentTimeMillis()))
+				.exec(request.check(status().saveAs("status"), header("X-Cache-Status").optional().saveAs("cache"),
+						responseTimeInMillis().saveAs("millis"), status().lt(500)))
+				.exec(session -> {
+					long received = System.currentTimeMillis();
+					int status = session.contains("status") ? session.getInt("status") : 0;
+					long millis = session.contains("millis") ? session.getLong("millis") : received - session.getLong("sent");
+					String cache = session.contains("cache") ? session.getString("cache") : "-";
+					String key = "-";
+					String key2 = "-";
+					if (name.equals("login")) {
+						key = session.getString("address");
+						key2 = session.getString("email");
+					}
+					else if (name.equals("credits-write")) {
+						key = session.getString("account");
+					}
+					this.recorder.record(new Recorder.Sample(session.getLong("sent"), received, name, status, millis,
+							cache, key, key2));
+					return session.removeAll("status", "cache", "millis").markAsSucceeded();
+				});
+		}
+
 	}
 
 }
