@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
  * without effect; so does an evict (the key is gone). This holds while the reload takes
  * less than the refresh window after the threshold minus the time already in it; a
  * reload slower than half the window is therefore dropped, unwritten. The write
- * wins.</li>
+ * wins. (The guard counts the reload's time before its script is sent; a script that
+ * timed out on a stalled master and runs when it resumes is still refused after any
+ * write, since a write changes the bytes or raises the PTTL. Only an evict, a reload of
+ * the very same bytes and a stall of most of the window in between would pass it.)</li>
  * <li><b>Every instance sees it.</b> The write publishes an invalidation like a
  * {@code put}; the others drop their copies and read the new entry from Redis.</li>
  * <li><b>Bounded.</b> Reloads run on {@value #THREADS} daemon threads per cache with a
