@@ -191,6 +191,34 @@ public final class RedisSentinel implements AutoCloseable {
 		awaitReplicaOf(old, this.master);
 	}
 
+	/**
+	 * Return whether every data server but the master is running, a replica of the master
+	 * in sync with it, and known to the Sentinel as such: no failover under way, no
+	 * former master still accepting writes. Does not wait.
+	 * @return whether the topology is stable
+	 */
+	public boolean isStable() {
+		RedisProcess current = this.master;
+		try {
+			return namedMasterPort() == current.port() && this.servers.stream()
+				.filter((server) -> server != current)
+				.allMatch((server) -> isReplicaOf(server, current));
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Return the data servers other than the current master (replicas, a former master
+	 * whatever its state).
+	 * @return the other servers
+	 */
+	public List<RedisProcess> others() {
+		RedisProcess current = this.master;
+		return this.servers.stream().filter((server) -> server != current).toList();
+	}
+
 	private RedisProcess awaitPromotion(RedisProcess old) {
 		List<RedisProcess> candidates = this.servers.stream().filter((server) -> server != old).toList();
 		RedisProcess[] promoted = new RedisProcess[1];
@@ -243,11 +271,13 @@ public final class RedisSentinel implements AutoCloseable {
 			.atMost(BOUND)
 			.pollInterval(Duration.ofMillis(100))
 			.ignoreExceptions()
-			.until(() -> {
-				String info = String.valueOf(replica.endpoint().call("INFO", "replication"));
-				return info.contains("role:slave") && info.contains("master_port:" + master.port())
-						&& info.contains("master_link_status:up") && knownReplica(replica);
-			});
+			.until(() -> isReplicaOf(replica, master));
+	}
+
+	private boolean isReplicaOf(RedisProcess replica, RedisProcess master) {
+		String info = String.valueOf(replica.endpoint().call("INFO", "replication"));
+		return info.contains("role:slave") && info.contains("master_port:" + master.port())
+				&& info.contains("master_link_status:up") && knownReplica(replica);
 	}
 
 	private boolean knownReplica(RedisProcess replica) {
