@@ -196,7 +196,7 @@ class SentinelFailoverIntegrationTests {
 	 */
 	static void awaitSettledOn(RedisProcess master, List<CacheFixture.Instance> instances) {
 		java.util.concurrent.atomic.AtomicReference<String> waiting = new java.util.concurrent.atomic.AtomicReference<>();
-		await("instances settled on the new master").atMost(CacheFixture.BOUND).failFast(() -> false)
+		await("instances settled on the new master").atMost(CacheFixture.BOUND)
 			.conditionEvaluationListener((condition) -> {
 				if (!condition.isSatisfied() && condition.getRemainingTimeInMS() < 200) {
 					System.out.println("Not settled: " + waiting.get());
