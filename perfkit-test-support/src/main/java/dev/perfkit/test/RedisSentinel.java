@@ -28,8 +28,11 @@ public final class RedisSentinel implements AutoCloseable {
 	/** The name under which the Sentinel monitors the master. */
 	public static final String MASTER_NAME = "perfkit-master";
 
-	/** Sentinel's {@code down-after-milliseconds}. */
-	public static final int DOWN_AFTER_MILLIS = 1000;
+	/**
+	 * Sentinel's {@code down-after-milliseconds}. Not shorter: on a loaded machine a master
+	 * that misses its pings for a second is failed over for nothing.
+	 */
+	public static final int DOWN_AFTER_MILLIS = 2000;
 
 	/** Sentinel's {@code failover-timeout}. */
 	public static final int FAILOVER_TIMEOUT_MILLIS = 5000;
@@ -104,11 +107,35 @@ public final class RedisSentinel implements AutoCloseable {
 	}
 
 	/**
-	 * Return the current master: the first server until a failover, then the replica the
-	 * Sentinel promoted.
+	 * Return the current master as the Sentinel names it: the first server until a
+	 * failover, then the replica the Sentinel promoted (also by a failover of its own, such
+	 * as one for a master that missed its pings on a loaded machine).
 	 * @return the master
 	 */
 	public RedisProcess master() {
+		return followSentinel();
+	}
+
+	/**
+	 * Take the Sentinel's word for which server is master, when it names one of ours other
+	 * than the one last known; keep the last known one when it cannot answer.
+	 */
+	private synchronized RedisProcess followSentinel() {
+		try {
+			int port = namedMasterPort();
+			RedisProcess current = this.master;
+			if (current.port() != port) {
+				for (RedisProcess server : this.servers) {
+					if (server.port() == port) {
+						this.formerMaster = current;
+						this.master = server;
+					}
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			// The Sentinel is busy or restarting: the last known master stands.
+		}
 		return this.master;
 	}
 
@@ -126,7 +153,8 @@ public final class RedisSentinel implements AutoCloseable {
 	 * @return the replicas
 	 */
 	public List<RedisProcess> replicas() {
-		return this.servers.stream().filter((server) -> server != this.master && server != this.formerMaster).toList();
+		RedisProcess current = followSentinel();
+		return this.servers.stream().filter((server) -> server != current && server != this.formerMaster).toList();
 	}
 
 	/**
@@ -154,7 +182,7 @@ public final class RedisSentinel implements AutoCloseable {
 	 */
 	public RedisProcess failover() {
 		requireReplica();
-		RedisProcess old = this.master;
+		RedisProcess old = followSentinel();
 		Awaitility.await("SENTINEL FAILOVER accepted")
 			.atMost(BOUND)
 			.pollInterval(Duration.ofMillis(200))
@@ -172,7 +200,7 @@ public final class RedisSentinel implements AutoCloseable {
 	 */
 	public RedisProcess killMaster() {
 		requireReplica();
-		RedisProcess old = this.master;
+		RedisProcess old = followSentinel();
 		old.kill();
 		return awaitPromotion(old);
 	}
@@ -188,7 +216,7 @@ public final class RedisSentinel implements AutoCloseable {
 		if (old == null) {
 			throw new IllegalStateException("No failover happened");
 		}
-		awaitReplicaOf(old, this.master);
+		awaitReplicaOf(old, followSentinel());
 	}
 
 	/**
@@ -198,7 +226,7 @@ public final class RedisSentinel implements AutoCloseable {
 	 * @return whether the topology is stable
 	 */
 	public boolean isStable() {
-		RedisProcess current = this.master;
+		RedisProcess current = followSentinel();
 		try {
 			return namedMasterPort() == current.port() && this.servers.stream()
 				.filter((server) -> server != current)
@@ -215,7 +243,7 @@ public final class RedisSentinel implements AutoCloseable {
 	 * @return the other servers
 	 */
 	public List<RedisProcess> others() {
-		RedisProcess current = this.master;
+		RedisProcess current = followSentinel();
 		return this.servers.stream().filter((server) -> server != current).toList();
 	}
 
@@ -238,8 +266,10 @@ public final class RedisSentinel implements AutoCloseable {
 			.ignoreExceptions()
 			.until(() -> String.valueOf(next.endpoint().call("ROLE")).startsWith("[master")
 					&& "OK".equals(next.endpoint().call("SET", PROBE, "1", "PX", "1000")));
-		this.formerMaster = old;
-		this.master = next;
+		synchronized (this) {
+			this.formerMaster = old;
+			this.master = next;
+		}
 		return next;
 	}
 
