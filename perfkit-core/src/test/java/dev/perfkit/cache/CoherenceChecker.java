@@ -65,6 +65,16 @@ final class CoherenceChecker {
 		/** Whether every instance heard every change (perfkit's channel); stock: true. */
 		boolean settled();
 
+		/** What {@link #settled()} last waited for, for the failure message. */
+		default String unsettled() {
+			return "";
+		}
+
+		/** How long the instances may take to settle after a round. */
+		default Duration settleBound() {
+			return SETTLE_BOUND;
+		}
+
 		/** Whether Redis holds a value other than the expected one for the key, if it can tell. */
 		default boolean staleInStore(String key, String expected) {
 			return false;
@@ -244,11 +254,12 @@ final class CoherenceChecker {
 		stop.set(true);
 		join(readers);
 		try {
-			await("instances settled").atMost(SETTLE_BOUND).pollInterval(Duration.ofMillis(5))
+			await("instances settled").atMost(this.target.settleBound()).pollInterval(Duration.ofMillis(5))
 				.until(this.target::settled);
 		}
 		catch (ConditionTimeoutException ex) {
-			throw new AssertionError(this.target.name() + " did not settle, seed " + roundSeed, ex);
+			throw new AssertionError(this.target.name() + " did not settle, seed " + roundSeed + " "
+					+ this.target.unsettled(), ex);
 		}
 		if (this.target.pollForStaleness()) {
 			try {
