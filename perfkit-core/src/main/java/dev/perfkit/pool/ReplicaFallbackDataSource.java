@@ -23,9 +23,12 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * deadline, and any of them winning is correct. After the deadline the next caller tries
  * the replica again. A connection that breaks after it was handed out is not seen here:
  * {@link ReplicaRetryInterceptor} reports it through {@link #markDown(Throwable)}, which
- * sets the same deadline. A caller that got a replica connection just before such a mark
- * may clear it again (the replica answered it); the next failure sets it again, so the
- * worst case is one more caller trying the replica.
+ * sets the same deadline. A replica connection clears the mark only once the deadline
+ * has passed: callers still waiting for a busy replica pool when another one's wait timed
+ * out get their connections after the mark, and when they cleared it all read-only work went
+ * back to the pool and its wait at once (docs/load-testing.md saw 26 marks and 27 clears in
+ * 48 s). A caller that tries the replica after the deadline and finds it up clears the
+ * mark; one that finds it down sets a new deadline, and either order is correct.
  * <p>
  * {@link #watch()} lets a caller learn whether its thread took a connection from the
  * replica itself (not from the primary in its stead) while the watch was open: a
@@ -84,7 +87,10 @@ public final class ReplicaFallbackDataSource extends DelegatingDataSource {
 			if (watch != null) {
 				watch.tookReplicaConnection = true;
 			}
-			if (this.down) {
+			// Only once the deadline has passed: a caller that waited for a busy replica
+			// pool from before the mark and got a connection after it says nothing about
+			// the replica now.
+			if (this.down && System.nanoTime() - this.downUntil.get() >= 0) {
 				this.down = false;
 				logger.info("Read replica is back: read-only work goes to it again");
 			}

@@ -1,0 +1,1 @@
+for s in on-18981 norep-18983 noq-18984 off-18982; do p=$(cat ${PW:-/tmp/pw}/$s.pid); tot=$(awk '{print $14+$15}' /proc/$p/stat); c=0; for t in /proc/$p/task/*; do n=$(cat $t/comm); [[ $n == C[12]* ]] && c=$((c + $(awk '{print $14+$15}' $t/stat))); done; echo "$s total_cpu_s=$((tot/100)) jit_cpu_s=$((c/100))"; done
