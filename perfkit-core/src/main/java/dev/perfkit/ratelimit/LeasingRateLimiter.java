@@ -372,14 +372,10 @@ public final class LeasingRateLimiter implements RateLimitBackend {
 	private record Grant(Decision decision, long cost, long granted) {
 
 		static Grant of(Quota quota, long cost, List<Object> reply) {
-			int limits = quota.limits().size();
-			long[] figures = new long[3 * limits];
-			for (int i = 0; i < figures.length; i++) {
-				figures[i] = (Long) reply.get(2 + i);
-			}
-			Decision decision = Decision.of((Long) reply.get(0) == 1L, quota, figures, (Long) reply.get(1),
-					Decision.Source.REDIS);
-			return new Grant(decision, cost, (Long) reply.get(2 + 3 * limits));
+			// A lease is a token bucket's: one level per limit, then the permits granted.
+			Decision decision = Decision.of((Long) reply.get(0) == 1L, quota,
+					RedisRateLimiter.figures(quota, cost, reply), (Long) reply.get(1), Decision.Source.REDIS);
+			return new Grant(decision, cost, (Long) reply.get(2 + quota.limits().size()));
 		}
 
 	}

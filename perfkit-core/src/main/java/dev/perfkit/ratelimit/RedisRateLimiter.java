@@ -114,7 +114,7 @@ public final class RedisRateLimiter implements RateLimitBackend {
 			reply = this.connector
 				.executeSync((redis) -> redis.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args));
 		}
-		return decision(quota, reply);
+		return decision(quota, cost, reply);
 	}
 
 	/**
@@ -136,7 +136,7 @@ public final class RedisRateLimiter implements RateLimitBackend {
 				}
 				return CompletableFuture.failedFuture(cause);
 			})
-			.thenApply((reply) -> decision(quota, reply));
+			.thenApply((reply) -> decision(quota, cost, reply));
 	}
 
 	private static boolean isNoScript(RedisCommandExecutionException ex) {
@@ -170,12 +170,35 @@ public final class RedisRateLimiter implements RateLimitBackend {
 		return args;
 	}
 
-	private static Decision decision(Quota quota, List<Object> reply) {
-		long[] figures = new long[3 * quota.limits().size()];
-		for (int i = 0; i < figures.length; i++) {
-			figures[i] = (Long) reply.get(2 + i);
+	private static Decision decision(Quota quota, long cost, List<Object> reply) {
+		return Decision.of((Long) reply.get(0) == 1L, quota, figures(quota, cost, reply), (Long) reply.get(1),
+				Decision.Source.REDIS);
+	}
+
+	/**
+	 * The figures of a script reply: a token bucket's reply carries each limit's level
+	 * after the call, and the figures are derived here with the arithmetic the local
+	 * backend uses (one division per figure that Redis no longer runs on every call); the
+	 * other algorithms' replies carry the figures themselves.
+	 * @param quota the quota checked
+	 * @param cost the cost of the check (a retry time is for a request of that cost)
+	 * @param reply the script's reply
+	 * @return the flattened {@code remaining, reset, retry} figures
+	 */
+	static long[] figures(Quota quota, long cost, List<Object> reply) {
+		List<Limit> limits = quota.limits();
+		long[] figures = new long[3 * limits.size()];
+		if (quota.algorithm() == Algorithm.TOKEN_BUCKET) {
+			for (int i = 0; i < limits.size(); i++) {
+				Figures.tokenBucket(figures, i, limits.get(i), (Long) reply.get(2 + i), cost);
+			}
 		}
-		return Decision.of((Long) reply.get(0) == 1L, quota, figures, (Long) reply.get(1), Decision.Source.REDIS);
+		else {
+			for (int i = 0; i < figures.length; i++) {
+				figures[i] = (Long) reply.get(2 + i);
+			}
+		}
+		return figures;
 	}
 
 	/**

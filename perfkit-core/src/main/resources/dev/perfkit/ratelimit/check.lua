@@ -9,15 +9,11 @@
 -- least the cost, and charges them all; its reply ends with the number granted (0 when rejected).
 -- A refund gives a charge back: a bucket gets the tokens back (up to full), a log loses
 -- 'cost' entries scored at the charge's time. It replies with the figures after it.
--- Reply: { allowed (1|0), now-ms, then remaining, reset-ms, retry-ms per limit }.
+-- Reply: { allowed (1|0), now-ms, then per limit: the level after the call (token bucket: Java derives remaining,
+-- reset-ms and retry-ms from it with Figures.tokenBucket, sparing Redis that arithmetic on every call), or
+-- remaining, reset-ms, retry-ms (sliding log and window) }.
 -- Levels are integers 'tokens x window-ms' kept below 2^53, so Lua's doubles are exact;
 -- LocalRateLimiter runs the same arithmetic (Figures, SlidingLog).
-local function ceildiv(a, b)
-  local q = math.floor(a / b)
-  if q * b < a then q = q + 1 end
-  if (q - 1) * b >= a then q = q - 1 end
-  return q
-end
 local function floordiv(a, b)
   local q = math.floor(a / b)
   if q * b > a then q = q - 1 end
@@ -99,12 +95,7 @@ if algorithm == 't' then
   end
   for i = 1, n do
     if allowed and not dry and not refund then levels[i] = levels[i] - take * windows[i] end
-    local needed = cost * windows[i]
-    local retry = 0
-    if levels[i] < needed then retry = ceildiv(needed - levels[i], caps[i]) end
-    reply[#reply + 1] = floordiv(levels[i], windows[i])
-    reply[#reply + 1] = ceildiv(caps[i] * windows[i] - levels[i], caps[i])
-    reply[#reply + 1] = retry
+    reply[#reply + 1] = levels[i]
   end
   -- A rejection changes nothing worth writing: refill is linear and capped, so the stored
   -- (time, level) gives the same level at any later time as one refreshed now would.
