@@ -106,6 +106,18 @@ final class CacheFixture implements AutoCloseable {
 			return (TwoTierCache) this.manager.getCache(name);
 		}
 
+		/**
+		 * Return what this instance's local tier holds for a key (the store value), or
+		 * {@code null}, without touching Redis.
+		 */
+		Object localValue(String cacheName, String key) {
+			@SuppressWarnings("unchecked")
+			var local = (com.github.benmanes.caffeine.cache.Cache<String, LocalTier.Entry>) cache(cacheName)
+				.getNativeCache();
+			LocalTier.Entry entry = local.getIfPresent(key);
+			return (entry != null) ? entry.value() : null;
+		}
+
 		double count(String meter, String... tags) {
 			var search = this.registry.find(meter).tags(tags);
 			return search.counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();

@@ -272,11 +272,7 @@ class SentinelFailoverIntegrationTests {
 	}
 
 	static Object local(CacheFixture.Instance instance, String key) {
-		@SuppressWarnings("unchecked")
-		var cache = (com.github.benmanes.caffeine.cache.Cache<String, LocalTier.Entry>) instance.cache("prices")
-			.getNativeCache();
-		LocalTier.Entry entry = cache.getIfPresent(key);
-		return (entry != null) ? entry.value() : null;
+		return instance.localValue("prices", key);
 	}
 
 	private static byte[] bytes(String value) {
