@@ -1,6 +1,5 @@
 package dev.perfkit.ratelimit;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -73,11 +72,7 @@ public final class LeasingRateLimiter implements RateLimitBackend {
 	/** How many lease calls a check waits for before it asks Redis for its own cost. */
 	private static final int MAX_WAITS = 2;
 
-	private static final byte[] EMPTY = new byte[0];
-
 	private static final byte[] LEASE = { 'l' };
-
-	private static final byte[] TOKEN_BUCKET = { 't' };
 
 	private final RedisRateLimiter redis;
 
@@ -201,8 +196,8 @@ public final class LeasingRateLimiter implements RateLimitBackend {
 
 	private Decision fetch(Quota quota, String key, long cost, Lease lease, Step step, LeasePolicy policy) {
 		long sent = System.nanoTime();
-		byte[][] keys = keys(quota, key);
-		byte[][] args = args(quota, cost, step.batch);
+		byte[][] keys = RedisRateLimiter.keys(quota, key);
+		byte[][] args = RedisRateLimiter.args(quota, cost, LEASE, -1, RedisRateLimiter.ascii(step.batch));
 		Grant grant;
 		try {
 			List<Object> reply;
@@ -298,8 +293,8 @@ public final class LeasingRateLimiter implements RateLimitBackend {
 
 	/** One lease call on the connector's asynchronous path, parsed; never throws. */
 	private CompletableFuture<Grant> leaseAsync(Quota quota, String key, long cost, long batch) {
-		byte[][] keys = keys(quota, key);
-		byte[][] args = args(quota, cost, batch);
+		byte[][] keys = RedisRateLimiter.keys(quota, key);
+		byte[][] args = RedisRateLimiter.args(quota, cost, LEASE, -1, RedisRateLimiter.ascii(batch));
 		try {
 			return this.redis.connector()
 				.<List<Object>>execute((redis) -> redis.evalsha(RedisRateLimiter.SHA, ScriptOutputType.MULTI, keys, args))
@@ -335,31 +330,6 @@ public final class LeasingRateLimiter implements RateLimitBackend {
 
 	private static boolean isNoScript(RedisCommandExecutionException ex) {
 		return ex.getMessage() != null && ex.getMessage().startsWith("NOSCRIPT");
-	}
-
-	private static byte[][] keys(Quota quota, String key) {
-		String base = StorageKey.of(quota, key);
-		return new byte[][] { base.getBytes(StandardCharsets.UTF_8), (base + ":q").getBytes(StandardCharsets.UTF_8) };
-	}
-
-	private static byte[][] args(Quota quota, long cost, long batch) {
-		List<Limit> limits = quota.limits();
-		byte[][] args = new byte[6 + 2 * limits.size()][];
-		args[0] = TOKEN_BUCKET;
-		args[1] = ascii(cost);
-		args[2] = LEASE;
-		args[3] = EMPTY;
-		args[4] = ascii(limits.size());
-		for (int i = 0; i < limits.size(); i++) {
-			args[5 + 2 * i] = ascii(limits.get(i).capacity());
-			args[6 + 2 * i] = ascii(limits.get(i).windowMillis());
-		}
-		args[args.length - 1] = ascii(batch);
-		return args;
-	}
-
-	private static byte[] ascii(long value) {
-		return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
 	}
 
 	/**

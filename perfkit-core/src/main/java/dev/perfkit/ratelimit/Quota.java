@@ -38,6 +38,12 @@ public final class Quota {
 	Object localStates;
 
 	/**
+	 * The Redis backend's encoding of this quota (key prefix and limit arguments),
+	 * remembered here on the same terms as {@link #localStates}.
+	 */
+	Object redisEncoding;
+
+	/**
 	 * Create a quota.
 	 * @param tier the tier's name
 	 * @param plan the plan whose limits these are, or {@code null} for the tier's own

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +27,7 @@ import io.lettuce.core.ScriptOutputType;
  * script cache) is answered with one {@code EVAL} of the full script, which also caches
  * it again, so the rare reload costs one more call, never a separate {@code SCRIPT LOAD}.
  * Keys are {@code perfkit:rl:{tier:fingerprint:identity}} (plus {@code :q} for the
- * sliding log's sequence), one hash tag for one cluster slot, and every write sets a TTL
+ * sliding log's sequence, passed only for that algorithm), one hash tag for one cluster slot, and every write sets a TTL
  * of the quota's longest window.
  */
 public final class RedisRateLimiter implements RateLimitBackend {
@@ -48,6 +49,15 @@ public final class RedisRateLimiter implements RateLimitBackend {
 	private static final byte[] SLIDING_WINDOW = { 'w' };
 
 	private static final byte[] TOKEN_BUCKET = { 't' };
+
+	/** The costs a check usually has, encoded once (the arrays are only ever read). */
+	private static final byte[][] SMALL = new byte[64][];
+
+	static {
+		for (int i = 0; i < SMALL.length; i++) {
+			SMALL[i] = ascii(i);
+		}
+	}
 
 	private final RedisConnector connector;
 
@@ -101,7 +111,7 @@ public final class RedisRateLimiter implements RateLimitBackend {
 
 	private Decision call(Quota quota, String key, long cost, byte[] mode, long timeMillis, long chargedAtMillis) {
 		byte[][] keys = keys(quota, key);
-		byte[][] args = args(quota, cost, mode, timeMillis, chargedAtMillis);
+		byte[][] args = args(quota, cost, mode, timeMillis, (mode == REFUND) ? ascii(chargedAtMillis) : null);
 		List<Object> reply;
 		try {
 			reply = this.connector
@@ -124,7 +134,7 @@ public final class RedisRateLimiter implements RateLimitBackend {
 	private CompletableFuture<Decision> callAsync(Quota quota, String key, long cost, byte[] mode, long timeMillis,
 			long chargedAtMillis) {
 		byte[][] keys = keys(quota, key);
-		byte[][] args = args(quota, cost, mode, timeMillis, chargedAtMillis);
+		byte[][] args = args(quota, cost, mode, timeMillis, (mode == REFUND) ? ascii(chargedAtMillis) : null);
 		return this.connector
 			.<List<Object>>execute((redis) -> redis.evalsha(SHA, ScriptOutputType.MULTI, keys, args))
 			.exceptionallyCompose((failure) -> {
@@ -143,29 +153,41 @@ public final class RedisRateLimiter implements RateLimitBackend {
 		return ex.getMessage() != null && ex.getMessage().startsWith("NOSCRIPT");
 	}
 
-	private static byte[][] keys(Quota quota, String key) {
-		String base = StorageKey.of(quota, key);
-		return new byte[][] { base.getBytes(StandardCharsets.UTF_8), (base + ":q").getBytes(StandardCharsets.UTF_8) };
+	/**
+	 * The script's keys: {@link StorageKey#of}, built as bytes on the quota's encoded
+	 * prefix, and for the sliding log its {@code :q} twin (the only algorithm that uses a
+	 * second key; the others are spared its bytes and Redis its slot check).
+	 */
+	static byte[][] keys(Quota quota, String key) {
+		byte[] prefix = Encoded.of(quota).prefix;
+		byte[] identity = StorageKey.safe(key).getBytes(StandardCharsets.UTF_8);
+		byte[] base = Arrays.copyOf(prefix, prefix.length + identity.length + 1);
+		System.arraycopy(identity, 0, base, prefix.length, identity.length);
+		base[base.length - 1] = '}';
+		if (quota.algorithm() != Algorithm.SLIDING_LOG) {
+			return new byte[][] { base };
+		}
+		byte[] sequence = Arrays.copyOf(base, base.length + 2);
+		sequence[base.length] = ':';
+		sequence[base.length + 1] = 'q';
+		return new byte[][] { base, sequence };
 	}
 
-	private static byte[][] args(Quota quota, long cost, byte[] mode, long timeMillis, long chargedAtMillis) {
-		List<Limit> limits = quota.limits();
-		byte[][] args = new byte[5 + 2 * limits.size() + ((mode == REFUND) ? 1 : 0)][];
-		args[0] = switch (quota.algorithm()) {
-			case SLIDING_LOG -> SLIDING_LOG;
-			case SLIDING_WINDOW -> SLIDING_WINDOW;
-			case TOKEN_BUCKET -> TOKEN_BUCKET;
-		};
-		args[1] = ascii(cost);
+	/**
+	 * The script's arguments: algorithm, cost, mode, time (empty for Redis's clock), the
+	 * limits, and the mode's own last argument if it has one (a refund's charge time, a
+	 * lease's batch).
+	 */
+	static byte[][] args(Quota quota, long cost, byte[] mode, long timeMillis, byte[] last) {
+		Encoded encoded = Encoded.of(quota);
+		byte[][] args = new byte[4 + encoded.limits.length + ((last != null) ? 1 : 0)][];
+		args[0] = encoded.algorithm;
+		args[1] = (cost >= 0 && cost < SMALL.length) ? SMALL[(int) cost] : ascii(cost);
 		args[2] = mode;
 		args[3] = (timeMillis >= 0) ? ascii(timeMillis) : EMPTY;
-		args[4] = ascii(limits.size());
-		for (int i = 0; i < limits.size(); i++) {
-			args[5 + 2 * i] = ascii(limits.get(i).capacity());
-			args[6 + 2 * i] = ascii(limits.get(i).windowMillis());
-		}
-		if (mode == REFUND) {
-			args[args.length - 1] = ascii(chargedAtMillis);
+		System.arraycopy(encoded.limits, 0, args, 4, encoded.limits.length);
+		if (last != null) {
+			args[args.length - 1] = last;
 		}
 		return args;
 	}
@@ -209,7 +231,7 @@ public final class RedisRateLimiter implements RateLimitBackend {
 		return this.connector;
 	}
 
-	private static byte[] ascii(long value) {
+	static byte[] ascii(long value) {
 		return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
 	}
 
@@ -232,6 +254,51 @@ public final class RedisRateLimiter implements RateLimitBackend {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/**
+	 * What a quota puts into every call, encoded once and remembered on the quota: the
+	 * key prefix {@code perfkit:rl:{tier:fingerprint:} and the algorithm and limit
+	 * arguments. The byte arrays are shared by every call and only ever read (Lettuce
+	 * copies them into its write buffer). Remembered without synchronization, as
+	 * {@link Quota#localStates} is: the fields are final, so a thread that sees the object
+	 * sees it whole, and two threads that race merely encode it twice.
+	 */
+	static final class Encoded {
+
+		final byte[] prefix;
+
+		final byte[] algorithm;
+
+		/** The limit count, then each limit's capacity and window in milliseconds. */
+		final byte[][] limits;
+
+		private Encoded(Quota quota) {
+			this.prefix = (StorageKey.PREFIX + "{" + quota.tier() + ":" + quota.fingerprint() + ":")
+				.getBytes(StandardCharsets.UTF_8);
+			this.algorithm = switch (quota.algorithm()) {
+				case SLIDING_LOG -> SLIDING_LOG;
+				case SLIDING_WINDOW -> SLIDING_WINDOW;
+				case TOKEN_BUCKET -> TOKEN_BUCKET;
+			};
+			List<Limit> limits = quota.limits();
+			this.limits = new byte[1 + 2 * limits.size()][];
+			this.limits[0] = ascii(limits.size());
+			for (int i = 0; i < limits.size(); i++) {
+				this.limits[1 + 2 * i] = ascii(limits.get(i).capacity());
+				this.limits[2 + 2 * i] = ascii(limits.get(i).windowMillis());
+			}
+		}
+
+		static Encoded of(Quota quota) {
+			if (quota.redisEncoding instanceof Encoded encoded) {
+				return encoded;
+			}
+			Encoded encoded = new Encoded(quota);
+			quota.redisEncoding = encoded;
+			return encoded;
+		}
+
 	}
 
 }

@@ -106,7 +106,12 @@ public final class CircuitBreaker {
 	 * Report a successful call.
 	 */
 	public void onSuccess() {
-		this.consecutiveFailures.set(0);
+		// Read before writing: every call on a healthy connection reports a success, and
+		// a write on each would bounce this counter's cache line between all the callers'
+		// cores. Reading 0 and writing nothing is the same as writing 0 at that moment.
+		if (this.consecutiveFailures.get() != 0) {
+			this.consecutiveFailures.set(0);
+		}
 		Phase current = this.phase.get();
 		if (current.state != State.CLOSED) {
 			transition(current, State.CLOSED);

@@ -1,7 +1,7 @@
 -- perfkit rate limit check: one atomic call decides, and charges, all limits of a quota.
 -- KEYS[1] state: a string (token bucket: MessagePack of last time and levels), a hash (sliding
 --         window: s<i>, c<i>, p<i>) or a sorted set (sliding log)
--- KEYS[2] the sliding log's member sequence
+-- KEYS[2] the sliding log's member sequence (passed for the sliding log only)
 -- ARGV: algorithm ('t' token bucket | 's' sliding log | 'w' sliding window), cost, mode ('0' charge | '1' dry run | 'r' refund
 --       | 'l' lease, token bucket only), time override in ms ('' = Redis TIME; only tests pass one), limit count, then
 --       capacity and window-ms per limit, then (refund only) the refunded charge's time in ms, or (lease only) the batch.
