@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 import javax.sql.DataSource;
 
@@ -19,14 +20,16 @@ import net.ttddyy.dsproxy.support.ProxyDataSourceBuilder;
 
 /**
  * perfkit's query insight engine: wraps data sources with datasource-proxy and keeps, per
- * data source, bounded statistics per fingerprint, a slow-query log and N+1 detection.
+ * data source, bounded statistics per fingerprint and N+1 detection, and writes a
+ * slow-query log bounded in lines per second.
  * <p>
  * <b>Implementation note.</b> Each wrapped data source gets its own listener (see
  * {@code QueryListener} for the per-statement rules) so statistics stay per pool; the N+1
- * suspects table is shared, as scopes span data sources. The wrapper is a
- * {@link ProxyDataSource}, which answers {@code unwrap}/{@code isWrapperFor} through to the
- * target, so Spring Boot's pool metrics still find the HikariCP pool. Wrapping the same
- * name twice reuses the first listener: statistics are never split.
+ * suspects table is shared, as scopes span data sources, and so is the slow-query log, as
+ * its bound on lines per second protects the application's one logging backend. The
+ * wrapper is a {@link ProxyDataSource}, which answers {@code unwrap}/{@code isWrapperFor}
+ * through to the target, so Spring Boot's pool metrics still find the HikariCP pool.
+ * Wrapping the same name twice reuses the first listener: statistics are never split.
  */
 public final class QueryInsight {
 
@@ -35,6 +38,8 @@ public final class QueryInsight {
 	private final MeterRegistry registry;
 
 	private final NPlusOneSuspects suspects;
+
+	private final SlowQueryLog slowLog;
 
 	private final Map<String, QueryListener> listeners = new ConcurrentHashMap<>();
 
@@ -48,9 +53,14 @@ public final class QueryInsight {
 	}
 
 	QueryInsight(QuerySettings settings, MeterRegistry registry, Clock clock) {
+		this(settings, registry, clock, System::nanoTime);
+	}
+
+	QueryInsight(QuerySettings settings, MeterRegistry registry, Clock clock, LongSupplier nanoTime) {
 		this.settings = settings;
 		this.registry = (registry != null) ? registry : new CompositeMeterRegistry();
 		this.suspects = new NPlusOneSuspects(clock);
+		this.slowLog = new SlowQueryLog(settings, nanoTime);
 	}
 
 	/**
@@ -111,7 +121,8 @@ public final class QueryInsight {
 	public ProxyDataSource wrap(DataSource dataSource, String name, MethodExecutionListener methodListener,
 			PlanExplainer explainer, SqlDialect dialect) {
 		QueryListener listener = this.listeners.computeIfAbsent(name,
-				(key) -> new QueryListener(key, this.settings, this.registry, this.suspects, explainer, dialect));
+				(key) -> new QueryListener(key, this.settings, this.registry, this.suspects, this.slowLog, explainer,
+						dialect));
 		ProxyDataSourceBuilder builder = ProxyDataSourceBuilder.create(dataSource)
 			.name(name)
 			.listener(listener);

@@ -32,7 +32,8 @@ import net.ttddyy.dsproxy.proxy.ParameterSetOperation;
  * bounded Caffeine cache (a hit costs no allocation), a handful of adder increments, one
  * timer record, and, only inside an N+1 scope, a thread-confined tally. Nothing is
  * scheduled: the duration comes from datasource-proxy's nano-time stopwatch and the slow
- * line is written after completion, on the calling thread.
+ * line is written after completion, on the calling thread, within the bound of lines per
+ * second that the {@link SlowQueryLog} shared by the engine's data sources keeps.
  * <p>
  * Concurrency: fingerprints are created at most once per normalized text by
  * {@code putIfAbsent}; the bound is enforced by reserving a slot in {@link #distinct}
@@ -80,6 +81,8 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 
 	private final Counter slow;
 
+	private final Counter slowSuppressed;
+
 	private final Counter nPlusOne;
 
 	private volatile FingerprintStatistics overflow;
@@ -90,7 +93,7 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 	private volatile SqlDialect dialect;
 
 	QueryListener(String dataSource, QuerySettings settings, MeterRegistry registry, NPlusOneSuspects suspects,
-			PlanExplainer explainer, SqlDialect dialect) {
+			SlowQueryLog slowLog, PlanExplainer explainer, SqlDialect dialect) {
 		this.dataSource = dataSource;
 		this.dialect = dialect;
 		this.explainer = explainer;
@@ -100,7 +103,7 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 		this.timeoutSeconds = (int) Math.min(Integer.MAX_VALUE, (timeoutMillis + 999) / 1000);
 		this.registry = registry;
 		this.suspects = suspects;
-		this.slowLog = new SlowQueryLog(settings);
+		this.slowLog = slowLog;
 		this.bySql = Caffeine.newBuilder().maximumSize(settings.maxFingerprints() * 4L).build();
 		this.otherTimer = timer("other");
 		this.errors = Counter.builder("perfkit.query.errors")
@@ -109,6 +112,10 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 			.register(registry);
 		this.slow = Counter.builder("perfkit.query.slow")
 			.description("Statements at or over the slow-query threshold")
+			.tag("datasource", dataSource)
+			.register(registry);
+		this.slowSuppressed = Counter.builder("perfkit.query.slow.log.suppressed")
+			.description("Slow statements whose log line was not written, as the lines per second were used up")
 			.tag("datasource", dataSource)
 			.register(registry);
 		this.nPlusOne = Counter.builder("perfkit.query.n-plus-one")
@@ -181,8 +188,10 @@ final class QueryListener implements QueryExecutionListener, QueryScope.Reporter
 		}
 		if (nanos >= this.slowNanos) {
 			this.slow.increment();
-			this.slowLog.write(this.dataSource, nanos, success, batchSize, first.fingerprint, queries.get(0),
-					dialect);
+			if (!this.slowLog.write(this.dataSource, nanos, success, batchSize, first.fingerprint, queries.get(0),
+					dialect)) {
+				this.slowSuppressed.increment();
+			}
 			if (this.explainer != null && success && first.read && size == 1) {
 				this.explainer.offer(first.fingerprint, queries.get(0));
 			}

@@ -22,10 +22,13 @@ import java.util.stream.Collectors;
  * warning
  * @param timeout a default statement timeout applied where none is set, or
  * {@link Duration#ZERO} for none
+ * @param slowLogLinesPerSecond the most slow-query lines written per second by one
+ * engine (all its data sources together); the next line written says how many were
+ * not. {@code 0} writes every line
  */
 public record QuerySettings(Duration slowThreshold, int maxFingerprints, int maxTaggedFingerprints,
 		boolean logParameters, Set<String> redactedParameters, int maxParameterLength, int nPlusOneThreshold,
-		boolean strict, Duration timeout) {
+		boolean strict, Duration timeout, int slowLogLinesPerSecond) {
 
 	/**
 	 * Validate and normalize the settings.
@@ -49,6 +52,9 @@ public record QuerySettings(Duration slowThreshold, int maxFingerprints, int max
 		if (timeout == null || timeout.isNegative()) {
 			throw new IllegalArgumentException("timeout must be zero (none) or positive");
 		}
+		if (slowLogLinesPerSecond < 0) {
+			throw new IllegalArgumentException("slowLogLinesPerSecond must be 0 (unbounded) or positive");
+		}
 		redactedParameters = (redactedParameters != null) ? redactedParameters.stream()
 			.map((name) -> name.toLowerCase(Locale.ROOT))
 			.collect(Collectors.toUnmodifiableSet()) : Set.of();
@@ -56,12 +62,19 @@ public record QuerySettings(Duration slowThreshold, int maxFingerprints, int max
 
 	/**
 	 * Return the defaults: 100 ms slow threshold, 500 fingerprints (20 tagged), masked
-	 * parameters with common secret names redacted, N+1 at 5 executions, no timeout.
+	 * parameters with common secret names redacted, N+1 at 5 executions, no timeout, at
+	 * most 10 slow-query lines per second.
+	 * <p>
+	 * Why 10 lines per second: when the database slows down, every statement becomes slow
+	 * and one line each would make the log the bottleneck (request threads queue on the
+	 * appender's lock). Ten lines a second still show which statements are slow, with real
+	 * durations and data sources, within seconds of it starting; the exact figures of every
+	 * statement are in the per-fingerprint statistics, which are never bounded this way.
 	 * @return the default settings
 	 */
 	public static QuerySettings defaults() {
 		return new QuerySettings(Duration.ofMillis(100), 500, 20, false, Set.of("password", "secret", "token"), 64, 5,
-				false, Duration.ZERO);
+				false, Duration.ZERO, 10);
 	}
 
 	/**
@@ -71,7 +84,8 @@ public record QuerySettings(Duration slowThreshold, int maxFingerprints, int max
 	 */
 	public QuerySettings withSlowThreshold(Duration threshold) {
 		return new QuerySettings(threshold, this.maxFingerprints, this.maxTaggedFingerprints, this.logParameters,
-				this.redactedParameters, this.maxParameterLength, this.nPlusOneThreshold, this.strict, this.timeout);
+				this.redactedParameters, this.maxParameterLength, this.nPlusOneThreshold, this.strict, this.timeout,
+				this.slowLogLinesPerSecond);
 	}
 
 	/**
@@ -82,7 +96,8 @@ public record QuerySettings(Duration slowThreshold, int maxFingerprints, int max
 	 */
 	public QuerySettings withFingerprintBounds(int max, int tagged) {
 		return new QuerySettings(this.slowThreshold, max, tagged, this.logParameters, this.redactedParameters,
-				this.maxParameterLength, this.nPlusOneThreshold, this.strict, this.timeout);
+				this.maxParameterLength, this.nPlusOneThreshold, this.strict, this.timeout,
+				this.slowLogLinesPerSecond);
 	}
 
 	/**
@@ -93,7 +108,7 @@ public record QuerySettings(Duration slowThreshold, int maxFingerprints, int max
 	 */
 	public QuerySettings withParameterLogging(Set<String> redacted, int maxLength) {
 		return new QuerySettings(this.slowThreshold, this.maxFingerprints, this.maxTaggedFingerprints, true, redacted,
-				maxLength, this.nPlusOneThreshold, this.strict, this.timeout);
+				maxLength, this.nPlusOneThreshold, this.strict, this.timeout, this.slowLogLinesPerSecond);
 	}
 
 	/**
@@ -104,7 +119,8 @@ public record QuerySettings(Duration slowThreshold, int maxFingerprints, int max
 	 */
 	public QuerySettings withNPlusOne(int threshold, boolean strict) {
 		return new QuerySettings(this.slowThreshold, this.maxFingerprints, this.maxTaggedFingerprints,
-				this.logParameters, this.redactedParameters, this.maxParameterLength, threshold, strict, this.timeout);
+				this.logParameters, this.redactedParameters, this.maxParameterLength, threshold, strict, this.timeout,
+				this.slowLogLinesPerSecond);
 	}
 
 	/**
@@ -115,7 +131,18 @@ public record QuerySettings(Duration slowThreshold, int maxFingerprints, int max
 	public QuerySettings withTimeout(Duration timeout) {
 		return new QuerySettings(this.slowThreshold, this.maxFingerprints, this.maxTaggedFingerprints,
 				this.logParameters, this.redactedParameters, this.maxParameterLength, this.nPlusOneThreshold,
-				this.strict, timeout);
+				this.strict, timeout, this.slowLogLinesPerSecond);
+	}
+
+	/**
+	 * Return a copy with another bound on slow-query lines.
+	 * @param linesPerSecond the most lines written per second, {@code 0} for every line
+	 * @return the copy
+	 */
+	public QuerySettings withSlowLogLinesPerSecond(int linesPerSecond) {
+		return new QuerySettings(this.slowThreshold, this.maxFingerprints, this.maxTaggedFingerprints,
+				this.logParameters, this.redactedParameters, this.maxParameterLength, this.nPlusOneThreshold,
+				this.strict, this.timeout, linesPerSecond);
 	}
 
 }

@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,10 +21,33 @@ import org.slf4j.LoggerFactory;
  * default the line shows the normalized SQL, so neither literals nor bind values leave
  * the application; with parameter logging on it shows the SQL as sent and the bound
  * values, hiding those bound to redacted column names and truncating long ones.
+ * <p>
+ * <b>Implementation note.</b> Lines are bounded per second
+ * ({@link QuerySettings#slowLogLinesPerSecond()}), for all data sources of one engine
+ * together: when the database slows down every statement is slow, and a line each,
+ * written on the request threads, would make them queue on the appender's lock. Time is
+ * cut into one-second windows counted from this log's creation; one {@link AtomicLong}
+ * holds the current window's number (high 32 bits) and the lines admitted in it (low 32
+ * bits), changed only by compare-and-set, so a line is admitted into exactly one window
+ * and no window admits more than the bound. A thread that read the time just before a
+ * window turned and arrives after it counts in the newer window (it can only make that
+ * window admit fewer lines, never more). Once a window is full, a statement costs one
+ * read of that word and one increment of {@link #unreported}; nothing blocks. The first
+ * line admitted afterwards takes the whole unreported count with {@code getAndSet(0)}
+ * and says how many were not written: every statement held back is claimed by exactly
+ * one later line (or still waits in {@link #unreported}), never by two and never lost.
+ * Under races a line may claim statements held back just after it was admitted; the sum
+ * stays exact. Statements held back are also counted by the caller
+ * ({@code perfkit.query.slow.log.suppressed}), so a burst that ends without a further
+ * line is still seen.
  */
 final class SlowQueryLog {
 
 	private static final Logger logger = LoggerFactory.getLogger("dev.perfkit.query.slow");
+
+	private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+	private static final long LINES_MASK = 0xFFFF_FFFFL;
 
 	private static final String TABLE = "(?:\"[^\"]*\"|`[^`]*`|\\[[^\\]]*\\]|[^\\s(])+?";
 
@@ -38,27 +63,124 @@ final class SlowQueryLog {
 
 	private final QuerySettings settings;
 
+	private final int linesPerSecond;
+
+	private final LongSupplier nanoTime;
+
+	private final long origin;
+
+	/** The current window's number (high 32 bits) and the lines admitted in it (low 32 bits). */
+	private final AtomicLong window = new AtomicLong();
+
+	/** Slow statements held back and not yet reported by a written line. */
+	private final AtomicLong unreported = new AtomicLong();
+
+	/** When the latest line was written, on the {@link #nanoTime} scale. */
+	private final AtomicLong lastLine;
+
 	SlowQueryLog(QuerySettings settings) {
-		this.settings = settings;
+		this(settings, System::nanoTime);
 	}
 
-	void write(String dataSource, long nanos, boolean success, int batchSize, Fingerprint fingerprint,
+	SlowQueryLog(QuerySettings settings, LongSupplier nanoTime) {
+		this.settings = settings;
+		this.linesPerSecond = settings.slowLogLinesPerSecond();
+		this.nanoTime = nanoTime;
+		this.origin = nanoTime.getAsLong();
+		this.lastLine = new AtomicLong(this.origin);
+	}
+
+	/**
+	 * Write the line of one slow statement, unless this second's lines are used up.
+	 * @param dataSource the data source's name
+	 * @param nanos how long the statement took
+	 * @param success whether it succeeded
+	 * @param batchSize its batch size, {@code 1} when not a batch
+	 * @param fingerprint its fingerprint
+	 * @param query the statement as sent, with its bound parameters
+	 * @param dialect the dialect it is read in
+	 * @return {@code false} if the bound held the line back (it is then counted in the
+	 * next line written), {@code true} if it was written or WARN is off for the logger
+	 */
+	boolean write(String dataSource, long nanos, boolean success, int batchSize, Fingerprint fingerprint,
 			QueryInfo query, SqlDialect dialect) {
 		if (!logger.isWarnEnabled()) {
-			return;
+			return true;
+		}
+		String missed = "";
+		if (this.linesPerSecond > 0) {
+			long now = this.nanoTime.getAsLong();
+			if (!admit(now)) {
+				this.unreported.incrementAndGet();
+				return false;
+			}
+			missed = missed(now);
 		}
 		String duration = String.format(Locale.ROOT, "%.1f ms", nanos / 1_000_000.0);
 		String outcome = success ? "success" : "error";
 		if (this.settings.logParameters()) {
-			logger.warn("Slow query took {} on data source '{}' (outcome={}, batch={}, fingerprint={}): {} parameters={}",
-					duration, dataSource, outcome, batchSize, fingerprint.id(), query.getQuery(), parameters(query, dialect));
+			logger.warn("Slow query took {} on data source '{}' (outcome={}, batch={}, fingerprint={}): {} parameters={}{}",
+					duration, dataSource, outcome, batchSize, fingerprint.id(), query.getQuery(), parameters(query, dialect),
+					missed);
 		}
 		else {
 			logger.warn(
 					"Slow query took {} on data source '{}' (outcome={}, batch={}, fingerprint={}): {} "
-							+ "[parameters masked; set perfkit.query.log-parameters=true to show them]",
-					duration, dataSource, outcome, batchSize, fingerprint.id(), fingerprint.sql());
+							+ "[parameters masked; set perfkit.query.log-parameters=true to show them]{}",
+					duration, dataSource, outcome, batchSize, fingerprint.id(), fingerprint.sql(), missed);
 		}
+		return true;
+	}
+
+	/**
+	 * Admit one line into the window of {@code now}, if it has room.
+	 */
+	private boolean admit(long now) {
+		long index = Math.floorDiv(now - this.origin, NANOS_PER_SECOND);
+		while (true) {
+			long state = this.window.get();
+			long next;
+			if (index > (state >>> 32)) {
+				next = (index << 32) | 1;
+			}
+			else if ((state & LINES_MASK) < this.linesPerSecond) {
+				next = state + 1;
+			}
+			else {
+				return false;
+			}
+			if (this.window.compareAndSet(state, next)) {
+				return true;
+			}
+		}
+	}
+
+	/**
+	 * Claim the statements held back since the previous line and say so, or return
+	 * {@code ""} when there are none.
+	 */
+	private String missed(long now) {
+		// The later of the two, compared as nanoTime values are: by their difference (they may wrap).
+		long previous = this.lastLine.getAndAccumulate(now, (last, time) -> (time - last > 0) ? time : last);
+		if (this.unreported.get() == 0) {
+			return "";
+		}
+		long count = this.unreported.getAndSet(0);
+		if (count == 0) {
+			return "";
+		}
+		double seconds = Math.max(0, now - previous) / (double) NANOS_PER_SECOND;
+		return String.format(Locale.ROOT,
+				" (%d more slow statement%s not logged in the last %.1f s; see the query statistics)", count,
+				(count == 1) ? "" : "s", seconds);
+	}
+
+	/**
+	 * Return how many slow statements were held back and not yet reported by a line.
+	 * @return the count
+	 */
+	long unreported() {
+		return this.unreported.get();
 	}
 
 	String parameters(QueryInfo query, SqlDialect dialect) {

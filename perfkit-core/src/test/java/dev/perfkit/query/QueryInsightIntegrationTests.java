@@ -5,9 +5,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -222,6 +224,59 @@ class QueryInsightIntegrationTests {
 		}
 		assertThat(insight.snapshot().queries()).singleElement()
 			.satisfies((query) -> assertThat(query.count()).isEqualTo(1));
+	}
+
+	@Test
+	void slowLinesAreBoundedPerSecondWhileStatisticsAndMetersCountEveryStatement() throws SQLException {
+		AtomicLong nanos = new AtomicLong(System.nanoTime());
+		QuerySettings settings = QuerySettings.defaults().withSlowThreshold(Duration.ZERO).withSlowLogLinesPerSecond(3);
+		QueryInsight insight = new QueryInsight(settings, this.registry, Clock.systemUTC(), nanos::get);
+		DataSource dataSource = insight.wrap(this.pool, "primary");
+		try (LogCapture log = new LogCapture("dev.perfkit.query.slow")) {
+			selectEachById(dataSource, 10);
+			assertThat(log.lines()).hasSize(3);
+			nanos.addAndGet(1_000_000_000L);
+			query(dataSource, "SELECT 1");
+			assertThat(log.lines()).hasSize(4);
+			assertThat(log.lines().get(3)).contains("select ?")
+				.endsWith(" (7 more slow statements not logged in the last 1.0 s; see the query statistics)");
+		}
+		String selectById = Fingerprint.of("SELECT id FROM " + this.table + " WHERE id = ?", SqlDialect.UNKNOWN).id();
+		assertThat(insight.snapshot().query("primary", selectById).count()).isEqualTo(10);
+		assertThat(this.registry.get("perfkit.query.slow").counter().count()).isEqualTo(11);
+		assertThat(this.registry.get("perfkit.query.slow.log.suppressed").tag("datasource", "primary").counter().count())
+			.isEqualTo(7);
+	}
+
+	@Test
+	void theDataSourcesOfOneEngineShareTheBoundAndEachCountsWhatItsLinesLost() throws SQLException {
+		AtomicLong nanos = new AtomicLong(System.nanoTime());
+		QuerySettings settings = QuerySettings.defaults().withSlowThreshold(Duration.ZERO).withSlowLogLinesPerSecond(3);
+		QueryInsight insight = new QueryInsight(settings, this.registry, Clock.systemUTC(), nanos::get);
+		DataSource primary = insight.wrap(this.pool, "primary");
+		DataSource secondary = insight.wrap(this.pool, "secondary");
+		try (LogCapture log = new LogCapture("dev.perfkit.query.slow")) {
+			selectEachById(primary, 2);
+			selectEachById(secondary, 4);
+			assertThat(log.lines()).hasSize(3);
+			assertThat(log.lines().get(2)).contains("data source 'secondary'");
+		}
+		assertThat(this.registry.get("perfkit.query.slow.log.suppressed").tag("datasource", "primary").counter().count())
+			.isZero();
+		assertThat(this.registry.get("perfkit.query.slow.log.suppressed").tag("datasource", "secondary").counter().count())
+			.isEqualTo(3);
+		assertThat(this.registry.get("perfkit.query.slow").tag("datasource", "secondary").counter().count()).isEqualTo(4);
+	}
+
+	@Test
+	void withNoBoundEverySlowStatementGetsItsLine() throws SQLException {
+		QuerySettings settings = QuerySettings.defaults().withSlowThreshold(Duration.ZERO).withSlowLogLinesPerSecond(0);
+		DataSource dataSource = wrapped(settings);
+		try (LogCapture log = new LogCapture("dev.perfkit.query.slow")) {
+			selectEachById(dataSource, 25);
+			assertThat(log.lines()).hasSize(25);
+		}
+		assertThat(this.registry.get("perfkit.query.slow.log.suppressed").counter().count()).isZero();
 	}
 
 	@Test

@@ -103,6 +103,12 @@ public final class PerfkitQueryAutoConfiguration {
 			throw new InvalidPerfkitPropertyException("perfkit.query.slow-threshold", slow,
 					"The slow-query threshold cannot be negative.", "set a duration such as 100ms.");
 		}
+		int slowLogLines = properties.getSlowLogLinesPerSecond();
+		if (slowLogLines < 0) {
+			throw new InvalidPerfkitPropertyException("perfkit.query.slow-log-lines-per-second", slowLogLines,
+					"The number of slow-query lines per second cannot be negative.",
+					"set 0 to write every line, or a positive number such as 10.");
+		}
 		requireAtLeast("perfkit.query.max-fingerprints", properties.getMaxFingerprints(), 1);
 		requireAtLeast("perfkit.query.max-tagged-fingerprints", properties.getMaxTaggedFingerprints(), 0);
 		requireAtLeast("perfkit.query.max-parameter-length", properties.getMaxParameterLength(), 1);
@@ -127,7 +133,8 @@ public final class PerfkitQueryAutoConfiguration {
 		requirePositive("perfkit.query.explain.timeout", explain.getTimeout());
 		return new QuerySettings(slow, properties.getMaxFingerprints(), properties.getMaxTaggedFingerprints(),
 				properties.isLogParameters(), properties.getRedactedParameters(), properties.getMaxParameterLength(),
-				threshold, properties.getNPlusOne().isStrict(), (timeout != null) ? timeout : Duration.ZERO);
+				threshold, properties.getNPlusOne().isStrict(), (timeout != null) ? timeout : Duration.ZERO,
+				slowLogLines);
 	}
 
 	private static void requirePositive(String property, Duration value) {

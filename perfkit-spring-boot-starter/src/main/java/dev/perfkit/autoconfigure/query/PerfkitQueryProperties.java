@@ -31,6 +31,13 @@ public class PerfkitQueryProperties {
 	private Duration slowThreshold = Duration.ofMillis(100);
 
 	/**
+	 * Most slow-query lines written per second, for all data sources together; the next
+	 * line written says how many were not (they are also counted by the
+	 * perfkit.query.slow.log.suppressed counter). 0 writes every line.
+	 */
+	private int slowLogLinesPerSecond = 10;
+
+	/**
 	 * Hard bound on distinct statement fingerprints kept per data source; further
 	 * statements are counted in an overflow bucket.
 	 */
@@ -111,6 +118,14 @@ public class PerfkitQueryProperties {
 
 	public void setSlowThreshold(Duration slowThreshold) {
 		this.slowThreshold = slowThreshold;
+	}
+
+	public int getSlowLogLinesPerSecond() {
+		return this.slowLogLinesPerSecond;
+	}
+
+	public void setSlowLogLinesPerSecond(int slowLogLinesPerSecond) {
+		this.slowLogLinesPerSecond = slowLogLinesPerSecond;
 	}
 
 	public int getMaxFingerprints() {

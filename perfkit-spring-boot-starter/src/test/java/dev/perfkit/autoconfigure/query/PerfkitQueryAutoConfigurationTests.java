@@ -94,7 +94,7 @@ class PerfkitQueryAutoConfigurationTests {
 		this.contextRunner
 			.withPropertyValues("perfkit.query.slow-threshold=250ms", "perfkit.query.n-plus-one.threshold=7",
 					"perfkit.query.n-plus-one.strict=true", "perfkit.query.timeout=5s",
-					"perfkit.query.max-fingerprints=50")
+					"perfkit.query.max-fingerprints=50", "perfkit.query.slow-log-lines-per-second=25")
 			.run((context) -> {
 				QuerySettings settings = context.getBean(QueryInsight.class).settings();
 				assertThat(settings.slowThreshold()).hasMillis(250);
@@ -102,7 +102,31 @@ class PerfkitQueryAutoConfigurationTests {
 				assertThat(settings.strict()).isTrue();
 				assertThat(settings.timeout()).hasSeconds(5);
 				assertThat(settings.maxFingerprints()).isEqualTo(50);
+				assertThat(settings.slowLogLinesPerSecond()).isEqualTo(25);
 			});
+	}
+
+	@Test
+	void theSlowQueryLogIsBoundedToTenLinesPerSecondByDefaultAndZeroUnbindsIt() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(QueryInsight.class).settings()
+			.slowLogLinesPerSecond()).isEqualTo(10));
+		this.contextRunner.withPropertyValues("perfkit.query.slow-log-lines-per-second=0")
+			.run((context) -> assertThat(context.getBean(QueryInsight.class).settings().slowLogLinesPerSecond())
+				.isZero());
+	}
+
+	@Test
+	void aNegativeNumberOfSlowLogLinesFailsStartupNamingTheProperty() {
+		this.contextRunner.withPropertyValues("perfkit.query.slow-log-lines-per-second=-1").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOfSatisfying(InvalidPerfkitPropertyException.class, (ex) -> {
+					assertThat(ex.getProperty()).isEqualTo("perfkit.query.slow-log-lines-per-second");
+					assertThat(ex.getValue()).isEqualTo(-1);
+					assertThat(ex.getProblem()).contains("cannot be negative");
+					assertThat(ex.getAction()).contains("set 0 to write every line");
+				});
+		});
 	}
 
 	@Test
