@@ -72,6 +72,9 @@ public final class MeterNames {
 	/** Slow queries, tag {@code datasource}. */
 	public static final String QUERY_SLOW = "perfkit.query.slow";
 
+	/** Slow queries whose log line the per-second bound held back, tag {@code datasource}. */
+	public static final String QUERY_SLOW_LOG_SUPPRESSED = "perfkit.query.slow.log.suppressed";
+
 	/** N+1 patterns detected, tag {@code datasource}. */
 	public static final String QUERY_N_PLUS_ONE = "perfkit.query.n-plus-one";
 
@@ -105,7 +108,8 @@ public final class MeterNames {
 			CACHE_LOCAL_FLUSHES, CACHE_DECODE_FAILURES, CACHE_SIZE, CACHE_BREAKER_STATE, CACHE_STALE_SERVED,
 			CACHE_REFRESHES, RATELIMIT_REQUESTS,
 			RATELIMIT_BACKEND_LATENCY, RATELIMIT_FALLBACKS, RATELIMIT_BREAKER_STATE, QUERY_DURATION, QUERY_ERRORS,
-			QUERY_SLOW, QUERY_N_PLUS_ONE, QUERY_FINGERPRINTS, POOL_LEAK_SUSPECTS, POOL_SATURATION);
+			QUERY_SLOW, QUERY_SLOW_LOG_SUPPRESSED, QUERY_N_PLUS_ONE, QUERY_FINGERPRINTS, POOL_LEAK_SUSPECTS,
+			POOL_SATURATION);
 
 	/** The Boot meters the report reads. */
 	public static final List<String> BOOT = List.of(HIKARI_ACTIVE, HIKARI_IDLE, HIKARI_MAX, HIKARI_PENDING,

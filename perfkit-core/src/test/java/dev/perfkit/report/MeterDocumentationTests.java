@@ -109,6 +109,7 @@ class MeterDocumentationTests {
 			.query("main", "aaaa", Duration.ofMillis(1), 1)
 			.datasourceCounter(MeterNames.QUERY_ERRORS, "main", 1)
 			.datasourceCounter(MeterNames.QUERY_SLOW, "main", 1)
+			.datasourceCounter(MeterNames.QUERY_SLOW_LOG_SUPPRESSED, "main", 1)
 			.datasourceCounter(MeterNames.QUERY_N_PLUS_ONE, "main", 1)
 			.fingerprints("main", 1)
 			.pool("main", 1, 1, 2, 0, 0, 0.5, 1);
