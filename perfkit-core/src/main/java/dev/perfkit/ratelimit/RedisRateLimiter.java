@@ -274,8 +274,7 @@ public final class RedisRateLimiter implements RateLimitBackend {
 		final byte[][] limits;
 
 		private Encoded(Quota quota) {
-			this.prefix = (StorageKey.PREFIX + "{" + quota.tier() + ":" + quota.fingerprint() + ":")
-				.getBytes(StandardCharsets.UTF_8);
+			this.prefix = StorageKey.prefix(quota).getBytes(StandardCharsets.UTF_8);
 			this.algorithm = switch (quota.algorithm()) {
 				case SLIDING_LOG -> SLIDING_LOG;
 				case SLIDING_WINDOW -> SLIDING_WINDOW;

@@ -21,7 +21,16 @@ final class StorageKey {
 	}
 
 	static String of(Quota quota, String key) {
-		return PREFIX + "{" + quota.tier() + ":" + quota.fingerprint() + ":" + safe(key) + "}";
+		return prefix(quota) + safe(key) + "}";
+	}
+
+	/**
+	 * Return what every storage key of a quota starts with: {@code perfkit:rl:{tier:fingerprint:}.
+	 * @param quota the quota
+	 * @return the prefix, up to the identity
+	 */
+	static String prefix(Quota quota) {
+		return PREFIX + "{" + quota.tier() + ":" + quota.fingerprint() + ":";
 	}
 
 	static String safe(String key) {
