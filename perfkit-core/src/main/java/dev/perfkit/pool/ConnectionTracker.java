@@ -120,13 +120,15 @@ public final class ConnectionTracker implements MethodExecutionListener {
 			long held = now - borrow.since;
 			if (held >= this.thresholdNanos && borrow.flag()) {
 				flagged++;
-				this.leaks.increment();
 				List<String> stack = Arrays.stream(borrow.thread.getStackTrace()).map(String::valueOf).toList();
 				this.suspects.addFirst(new LeakSuspect(this.pool, borrow.thread.getName(), Duration.ofNanos(held),
 						Instant.now(), stack));
 				while (this.suspects.size() > MAX_SUSPECTS) {
 					this.suspects.pollLast();
 				}
+				// Counted after the suspect is listed: a reader that sees the count also
+				// finds the suspect.
+				this.leaks.increment();
 			}
 		}
 		return flagged;

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
@@ -14,6 +15,7 @@ import dev.perfkit.query.QuerySettings;
 import dev.perfkit.query.TestPools;
 import dev.perfkit.test.TestDatabase;
 import dev.perfkit.test.TestServer;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -118,6 +120,37 @@ class PoolObserverIntegrationTests {
 		PoolSnapshot snapshot = new PoolObserver("primary", this.pool, tracker, null).snapshot();
 		assertThat(snapshot.peakActive()).isEqualTo(1);
 		assertThat(snapshot.leakSuspects()).hasSize(1);
+	}
+
+	@Test
+	void aReaderThatSeesALeakCountedAlsoFindsItsSuspect() throws Exception {
+		ConnectionTracker tracker = new ConnectionTracker("primary", Duration.ZERO, this.registry);
+		DataSource wrapped = new QueryInsight(QuerySettings.defaults(), this.registry).wrap(this.pool, "primary",
+				tracker);
+		Counter counter = this.registry.get("perfkit.pool.leak.suspects").tag("pool", "primary").counter();
+		AtomicInteger torn = new AtomicInteger();
+		AtomicBoolean done = new AtomicBoolean();
+		CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+			while (!done.get()) {
+				long counted = (long) counter.count();
+				if (tracker.leakSuspects().size() < Math.min(counted, ConnectionTracker.MAX_SUSPECTS)) {
+					torn.incrementAndGet();
+				}
+			}
+		});
+		try {
+			for (int round = 0; round < 20; round++) {
+				try (Connection first = wrapped.getConnection(); Connection second = wrapped.getConnection()) {
+					assertThat(tracker.sweep()).isEqualTo(2);
+				}
+			}
+		}
+		finally {
+			done.set(true);
+		}
+		reader.get();
+		assertThat(counter.count()).isEqualTo(40);
+		assertThat(torn).hasValue(0);
 	}
 
 	@Test
