@@ -358,7 +358,6 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (this.local == null) {
 			return;
 		}
-		this.metrics.invalidationReceived();
 		switch (invalidation.kind()) {
 			case KEYS -> invalidation.keys().forEach(this.local::invalidate);
 			case CLEAR -> this.local.clear();
@@ -367,6 +366,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				this.local.invalidateIf((id) -> regex.matcher(id).matches());
 			}
 		}
+		// Counted once applied: a reader that sees the count finds the keys dropped.
+		this.metrics.invalidationReceived();
 	}
 
 	/**
@@ -384,8 +385,8 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 	 */
 	void onTrackedChange(String id) {
 		if (this.local != null) {
-			this.metrics.trackingInvalidationReceived();
 			this.local.invalidate(id);
+			this.metrics.trackingInvalidationReceived();
 		}
 	}
 

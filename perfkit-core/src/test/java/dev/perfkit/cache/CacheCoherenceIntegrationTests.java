@@ -100,6 +100,52 @@ class CacheCoherenceIntegrationTests {
 		}
 	}
 
+	/**
+	 * Tests wait for {@code perfkit.cache.invalidations.received} before they read, so that
+	 * a late message cannot drop what they read: a message must be applied by the time it
+	 * is counted.
+	 */
+	@Test
+	void aReaderThatSeesAnInvalidationCountedFindsTheKeyDropped() throws Exception {
+		RedisEndpoint redis = TestRedis.get();
+		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+			CacheFixture.Instance b = fixture.instance(fixture.settings());
+			TwoTierCache cache = b.cache("credits");
+			@SuppressWarnings("unchecked")
+			var local = (com.github.benmanes.caffeine.cache.Cache<String, LocalTier.Entry>) cache.getNativeCache();
+			io.micrometer.core.instrument.Counter received = b.registry()
+				.get("perfkit.cache.invalidations.received")
+				.tag("cache", "credits")
+				.tag("source", "message")
+				.counter();
+			int rounds = 20_000;
+			java.util.concurrent.atomic.AtomicInteger torn = new java.util.concurrent.atomic.AtomicInteger();
+			java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+			CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+				while (!done.get()) {
+					long counted = (long) received.count();
+					if (counted > 0 && local.getIfPresent("k" + (counted - 1)) != null) {
+						torn.incrementAndGet();
+					}
+				}
+			});
+			try {
+				for (int round = 0; round < rounds; round++) {
+					local.put("k" + round, LocalTier.Entry.of("v", java.time.Duration.ofMinutes(1),
+							java.time.Duration.ofMinutes(1)));
+					cache.onInvalidation(new Invalidation(Invalidation.Kind.KEYS, 5, round + 1, "credits",
+							List.of("k" + round)));
+				}
+			}
+			finally {
+				done.set(true);
+			}
+			reader.get(30, TimeUnit.SECONDS);
+			assertThat(received.count()).isEqualTo(rounds);
+			assertThat(torn).hasValue(0);
+		}
+	}
+
 	@Test
 	void aGapInAnotherInstancesSequenceFlushesTheLocalTier() throws Exception {
 		RedisEndpoint redis = TestRedis.get();
