@@ -69,12 +69,14 @@ class CacheMetricsIntegrationTests {
 			CacheFixture.Instance a = fixture.instance(fixture.settings());
 			// A paused server keeps the connection open but answers nothing: commands time out.
 			Resp.call("127.0.0.1", redis.port(), "CLIENT", "PAUSE", "15000", "ALL");
+			// Read together: after the open duration (300 ms here) a heartbeat carries a trial,
+			// and the breaker is half-open until that trial times out.
 			await().atMost(CacheFixture.BOUND).untilAsserted(() -> {
 				a.cache("prices").put("k", "v");
 				assertThat(a.registry().get("perfkit.cache.breaker.state").gauge().value()).isEqualTo(2);
+				assertThat(a.manager().snapshot().breakerState()).isEqualTo("OPEN");
 			});
 			assertThat(a.count("perfkit.cache.remote.errors", "cache", "prices")).isPositive();
-			assertThat(a.manager().snapshot().breakerState()).isEqualTo("OPEN");
 			assertThat(a.cache("prices").get("k", String.class)).isEqualTo("v");
 		}
 	}
