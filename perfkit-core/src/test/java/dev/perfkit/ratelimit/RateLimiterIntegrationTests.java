@@ -199,14 +199,16 @@ class RateLimiterIntegrationTests {
 
 	@Test
 	void outboundAcquireWaitsForAPermitWithinItsBoundAndFailsBeyondIt() {
-		Tier github = new Tier("github", List.of(Limit.parse("2/300ms")), Algorithm.SLIDING_LOG,
+		// Long enough that the third acquire always falls in the first one's window, however
+		// slow the machine; the last one waits it out.
+		Tier github = new Tier("github", List.of(Limit.parse("2/2s")), Algorithm.SLIDING_LOG,
 				FailurePolicy.LOCAL, Map.of());
 		RateLimiter limiter = new RateLimiter(Map.of("github", github), null, new LocalRateLimiter(100), null);
 		limiter.acquire("github", "api", 1, Duration.ZERO);
 		limiter.acquire("github", "api", 1, Duration.ZERO);
 		assertThatExceptionOfType(RateLimitExceededException.class)
 			.isThrownBy(() -> limiter.acquire("github", "api", 1, Duration.ofMillis(10)));
-		Decision waited = limiter.acquire("github", "api", 1, Duration.ofSeconds(5));
+		Decision waited = limiter.acquire("github", "api", 1, Duration.ofSeconds(10));
 		assertThat(waited.allowed()).isTrue();
 		assertThat(limiter.snapshot().tiers().get(0).rejected()).isGreaterThanOrEqualTo(1);
 	}

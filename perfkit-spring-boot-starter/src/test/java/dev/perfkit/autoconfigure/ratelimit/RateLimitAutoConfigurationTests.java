@@ -308,7 +308,9 @@ class RateLimitAutoConfigurationTests {
 	@Test
 	void aLimitedBeanOutsideMvcThrowsTheTypedExceptionAndAWaitingOneWaits() {
 		this.contextRunner.withUserConfiguration(Limited.class)
-			.withPropertyValues("perfkit.rate-limit.tiers.outbound.limits=1/200ms",
+			// Long enough that the second call of "a" always falls in the first one's window,
+			// however slow the machine; the waiting call waits it out (less than its 5s).
+			.withPropertyValues("perfkit.rate-limit.tiers.outbound.limits=1/2s",
 					"perfkit.rate-limit.tiers.outbound.key=#account")
 			.run((context) -> {
 				Limited.Service service = context.getBean(Limited.Service.class);
