@@ -37,9 +37,11 @@ class BackendVectorsIntegrationTests {
 	static void connect() {
 		RedisEndpoint redis = TestRedis.get();
 		client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
-		connector = new RedisConnector(() -> client, RedisConnectorSettings.defaults("ratelimit-test"));
+		// A generous command timeout: a slow answer on a loaded machine must not fail a vector.
+		connector = new RedisConnector(() -> client,
+				RedisConnectorSettings.defaults("ratelimit-test").withCommandTimeout(java.time.Duration.ofSeconds(10)));
 		connector.connect();
-		await().until(connector::isAvailable);
+		await().atMost(java.time.Duration.ofSeconds(20)).until(connector::isAvailable);
 	}
 
 	@AfterAll

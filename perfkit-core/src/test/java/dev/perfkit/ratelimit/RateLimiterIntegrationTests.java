@@ -178,7 +178,8 @@ class RateLimiterIntegrationTests {
 		try (RedisCluster cluster = RedisCluster.start()) {
 			List<RedisURI> seeds = cluster.nodes().stream().map((node) -> RedisURI.create(node.host(), node.port())).toList();
 			RedisClusterClient client = RedisClusterClient.create(seeds);
-			try (RedisConnector connector = new RedisConnector(() -> client, RedisConnectorSettings.defaults("ratelimit"))) {
+			try (RedisConnector connector = new RedisConnector(() -> client,
+					RedisConnectorSettings.defaults("ratelimit").withCommandTimeout(Duration.ofSeconds(10)))) {
 				connector.connect();
 				await().atMost(BOUND).until(connector::isAvailable);
 				RateLimiter limiter = new RateLimiter(TIERS, new RedisRateLimiter(connector), new LocalRateLimiter(10), null);
@@ -234,8 +235,13 @@ class RateLimiterIntegrationTests {
 
 		final RateLimiter limiter;
 
+		/**
+		 * A fixture with a generous command timeout: these tests assert what Redis decided,
+		 * and on a loaded machine an answer (a script's first load, say) may take longer than
+		 * the default 250 ms, which would turn it into a failure-policy decision.
+		 */
 		Fixture(RedisProcess redis) {
-			this(redis, RedisConnectorSettings.defaults("ratelimit").commandTimeout());
+			this(redis, Duration.ofSeconds(10));
 		}
 
 		Fixture(RedisProcess redis, Duration commandTimeout) {
