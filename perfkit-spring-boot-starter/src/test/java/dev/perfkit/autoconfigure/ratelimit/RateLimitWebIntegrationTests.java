@@ -50,11 +50,12 @@ class RateLimitWebIntegrationTests {
 	@BeforeAll
 	static void start() {
 		redis = RedisProcess.start();
-		// The concurrency tests are about exactness: a generous command timeout keeps a
-		// loaded machine from turning a slow answer into a failure-policy decision.
+		// The tests are about exactness: a generous command timeout keeps a loaded machine
+		// from turning a slow answer into a failure-policy decision.
 		first = start("perfkit.rate-limit.trusted-proxies=10.0.0.0/8", "perfkit.redis.command-timeout=10s");
 		second = start("perfkit.rate-limit.trusted-proxies=10.0.0.0/8", "perfkit.redis.command-timeout=10s");
-		behindProxy = start("perfkit.rate-limit.trusted-proxies=127.0.0.1/32,10.0.0.0/8");
+		behindProxy = start("perfkit.rate-limit.trusted-proxies=127.0.0.1/32,10.0.0.0/8",
+				"perfkit.redis.command-timeout=10s");
 		await().atMost(Duration.ofSeconds(20))
 			.until(() -> first.getBean(RateLimiter.class).check("standard", null, "probe", 1).source() == Decision.Source.REDIS
 					&& second.getBean(RateLimiter.class).check("standard", null, "probe", 1).source() == Decision.Source.REDIS
