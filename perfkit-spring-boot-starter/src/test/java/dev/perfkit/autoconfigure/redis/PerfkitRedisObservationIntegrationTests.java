@@ -177,6 +177,10 @@ class PerfkitRedisObservationIntegrationTests {
 		}
 		StringRedisTemplate template = new StringRedisTemplate(context.getBean(LettuceConnectionFactory.class));
 		template.opsForValue().get("perfkit:test:observation:absent");
+		// Lettuce stops a command's observation in a callback on its reply, which may run
+		// just after the caller got the reply: wait for the GET's. (Each check's EVALSHA was
+		// stopped before the next reply on its connection was read.)
+		await().atMost(Duration.ofSeconds(20)).until(() -> commands.seen.contains("GET"));
 		return List.copyOf(commands.seen);
 	}
 
