@@ -105,7 +105,9 @@ class CacheDefectsIntegrationTests {
 				.cache("users");
 			cache.put("alice", "v1");
 			cache.ledger().recordEverything();
-			Resp.call("127.0.0.1", redis.port(), "CLIENT", "PAUSE", "2000", "ALL");
+			// Paused long enough that the assertions below run before it ends, however slow the
+			// machine, and shorter than the 10 s command timeout.
+			Resp.call("127.0.0.1", redis.port(), "CLIENT", "PAUSE", "5000", "ALL");
 			CompletableFuture<Void> recovering = CompletableFuture.runAsync(cache::recover);
 			await("the whole-cache mark taken down").atMost(CacheFixture.BOUND)
 				.pollInterval(Duration.ofMillis(1))
@@ -184,7 +186,12 @@ class CacheDefectsIntegrationTests {
 	void aWriteRefusedByTheBreakerIsReconciledWithoutAnyCaller() throws Exception {
 		RedisEndpoint redis = TestRedis.get();
 		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
-			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			// Open for 3 s, not the fixture's 300 ms: the evict must still find it open, and
+			// the assertions after it must run before reconciliation, however slow the machine.
+			CacheFixture.Instance a = fixture.instance(fixture.settings(),
+					dev.perfkit.redis.RedisConnectorSettings.defaults("cache")
+						.withCommandTimeout(Duration.ofMillis(500))
+						.withBreaker(3, Duration.ofSeconds(3)));
 			TwoTierCache onA = a.cache("users");
 			TwoTierCache onB = fixture.instance(fixture.settings()).cache("users");
 			onA.put("alice", "v1");

@@ -175,9 +175,11 @@ class CacheStaleIfErrorIntegrationTests {
 	}
 
 	private static CacheSettings staleIfError(CacheFixture fixture, Duration window) {
-		// A 300 ms TTL runs out quickly; the window keeps the entry in Redis long after.
+		// A 2 s TTL runs out soon; the window keeps the entry in Redis long after. Not
+		// shorter: a value written during a test must still be fresh at its next steps,
+		// however slow the machine.
 		return fixture.settings()
-			.withTtl(Duration.ofMillis(300), Duration.ofMillis(300))
+			.withTtl(Duration.ofSeconds(2), Duration.ofSeconds(2))
 			.withTtlJitter(0)
 			.withFreshness(new Freshness(window, 0));
 	}
