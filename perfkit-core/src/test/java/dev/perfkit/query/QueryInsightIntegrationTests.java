@@ -91,7 +91,9 @@ class QueryInsightIntegrationTests {
 
 	@Test
 	void aStatementUnderTheThresholdGivesNoLine() throws SQLException {
-		DataSource dataSource = wrapped(QuerySettings.defaults());
+		// A threshold far above the statement's 50 ms: the duration measured includes the
+		// round trip, which a loaded machine can stretch past the default 100 ms.
+		DataSource dataSource = wrapped(QuerySettings.defaults().withSlowThreshold(Duration.ofSeconds(10)));
 		try (LogCapture log = new LogCapture("dev.perfkit.query.slow")) {
 			query(dataSource, this.server.sleep(0.05));
 			assertThat(log.lines()).isEmpty();
@@ -189,16 +191,17 @@ class QueryInsightIntegrationTests {
 		QueryInsight insight = new QueryInsight(QuerySettings.defaults().withFingerprintBounds(10, 1), this.registry);
 		DataSource dataSource = insight.wrap(this.pool, "primary");
 		query(dataSource, "SELECT 1");
+		// 300 ms in all, so that one SELECT 1 slowed by a loaded machine never outweighs them.
 		for (int i = 0; i < 3; i++) {
-			query(dataSource, this.server.sleep(0.02));
+			query(dataSource, this.server.sleep(0.1));
 		}
 		String fast = Fingerprint.of("SELECT 1").id();
-		String slow = Fingerprint.of(this.server.sleep(0.02)).id();
+		String slow = Fingerprint.of(this.server.sleep(0.1)).id();
 		assertThat(this.registry.find("perfkit.query.duration").tag("fingerprint", fast).timer()).isNotNull();
 		insight.retagFingerprints();
 		assertThat(this.registry.find("perfkit.query.duration").tag("fingerprint", fast).timer()).isNull();
 		assertThat(this.registry.find("perfkit.query.duration").tag("fingerprint", slow).timer()).isNotNull();
-		query(dataSource, this.server.sleep(0.02));
+		query(dataSource, this.server.sleep(0.1));
 		query(dataSource, "SELECT 1");
 		assertThat(this.registry.get("perfkit.query.duration").tag("fingerprint", slow).timer().count()).isEqualTo(1);
 		assertThat(this.registry.get("perfkit.query.duration").tag("fingerprint", "other").timer().count())
