@@ -48,7 +48,9 @@ import static org.awaitility.Awaitility.await;
 				// The sample's 20/1m token bucket refills a permit every 3 s, so a loop slower
 				// than that (a loaded machine) would see fewer than 5 rejections; 20/1h
 				// refills one every 3 minutes.
-				"perfkit.rate-limit.tiers.webhooks.limits=20/1h" })
+				"perfkit.rate-limit.tiers.webhooks.limits=20/1h",
+				// Counted exactly: a slow answer must not become a failure-policy decision.
+				"perfkit.redis.command-timeout=10s" })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ObservabilityLoadIntegrationTests {
 

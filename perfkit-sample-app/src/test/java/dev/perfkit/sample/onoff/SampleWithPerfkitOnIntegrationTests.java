@@ -14,6 +14,10 @@ class SampleWithPerfkitOnIntegrationTests extends SampleEndpointsChecks {
 	@DynamicPropertySource
 	static void redis(DynamicPropertyRegistry properties) {
 		testRedis(properties);
+		// The checks count exactly (the sixth login is a 429, an evict is read back): a
+		// generous command timeout keeps a loaded machine from turning a slow answer into a
+		// failure-policy decision or an evict left to reconciliation.
+		properties.add("perfkit.redis.command-timeout", () -> "10s");
 	}
 
 	@Override
