@@ -74,7 +74,7 @@ class CacheDefectsIntegrationTests {
 	void aFailedReadLeavesNothingToReconcile() throws Exception {
 		try (RedisProcess redis = RedisProcess.start();
 				CacheFixture fixture = new CacheFixture("127.0.0.1", redis.port())) {
-			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			CacheFixture.Instance a = fixture.faultInstance(fixture.settings());
 			TwoTierCache cache = a.cache("users");
 			redis.kill();
 			await("Redis unavailable").atMost(CacheFixture.BOUND).until(() -> !a.connector().isAvailable());
@@ -99,10 +99,7 @@ class CacheDefectsIntegrationTests {
 				CacheFixture fixture = new CacheFixture("127.0.0.1", redis.port())) {
 			// Reconcile by hand, not on the heartbeat tick.
 			fixture.heartbeat = Duration.ofHours(1);
-			TwoTierCache cache = fixture
-				.instance(fixture.settings(),
-						dev.perfkit.redis.RedisConnectorSettings.defaults("cache").withCommandTimeout(Duration.ofSeconds(10)))
-				.cache("users");
+			TwoTierCache cache = fixture.instance(fixture.settings()).cache("users");
 			cache.put("alice", "v1");
 			cache.ledger().recordEverything();
 			// Paused long enough that the assertions below run before it ends, however slow the

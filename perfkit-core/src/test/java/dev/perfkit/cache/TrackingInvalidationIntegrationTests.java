@@ -171,7 +171,7 @@ class TrackingInvalidationIntegrationTests {
 		try (RedisProcess redis = RedisProcess.start(); CacheFixture fixture = new CacheFixture("127.0.0.1", redis.port())) {
 			CacheSettings settings = fixture.settings();
 			assertThat(settings.invalidation()).isEqualTo(InvalidationMode.MESSAGES);
-			CacheFixture.Instance a = fixture.instance(settings);
+			CacheFixture.Instance a = fixture.faultInstance(settings);
 			a.cache("prices").put("sku-1", "v1");
 			assertThat(local(a, "sku-1")).isEqualTo("v1");
 			Resp.callRaw("127.0.0.1", redis.port(), bytes("SET"), bytes(fixture.prefix + "prices:sku-1"),
@@ -231,7 +231,7 @@ class TrackingInvalidationIntegrationTests {
 	}
 
 	private static CacheFixture.Instance tracking(CacheFixture fixture, CacheSettings settings) {
-		CacheFixture.Instance instance = fixture.instance(settings);
+		CacheFixture.Instance instance = fixture.faultInstance(settings);
 		instance.cache("prices");
 		await("client tracking on").atMost(CacheFixture.BOUND).until(() -> instance.manager().tracking().isTracking());
 		return instance;
