@@ -74,7 +74,7 @@ class CacheDefectsIntegrationTests {
 	void aFailedReadLeavesNothingToReconcile() throws Exception {
 		try (RedisProcess redis = RedisProcess.start();
 				CacheFixture fixture = new CacheFixture("127.0.0.1", redis.port())) {
-			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			CacheFixture.Instance a = fixture.faultInstance(fixture.settings());
 			TwoTierCache cache = a.cache("users");
 			redis.kill();
 			await("Redis unavailable").atMost(CacheFixture.BOUND).until(() -> !a.connector().isAvailable());
@@ -99,10 +99,7 @@ class CacheDefectsIntegrationTests {
 				CacheFixture fixture = new CacheFixture("127.0.0.1", redis.port())) {
 			// Reconcile by hand, not on the heartbeat tick.
 			fixture.heartbeat = Duration.ofHours(1);
-			TwoTierCache cache = fixture
-				.instance(fixture.settings(),
-						dev.perfkit.redis.RedisConnectorSettings.defaults("cache").withCommandTimeout(Duration.ofSeconds(10)))
-				.cache("users");
+			TwoTierCache cache = fixture.instance(fixture.settings()).cache("users");
 			cache.put("alice", "v1");
 			cache.ledger().recordEverything();
 			// Paused long enough that the assertions below run before it ends, however slow the
@@ -158,11 +155,13 @@ class CacheDefectsIntegrationTests {
 	void aReadCarriesTheBreakersTrialAndClosesIt() throws Exception {
 		RedisEndpoint redis = TestRedis.get();
 		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
-			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			// Open for 3 s, not 300 ms: the assertion that it is open must run before the open
+			// duration ends, however slow the machine.
+			CacheFixture.Instance a = fixture.instance(fixture.settings(),
+					CacheFixture.steadyConnector().withBreaker(3, Duration.ofSeconds(3)));
 			TwoTierCache cache = a.cache("users");
 			cache.put("alice", "v1");
 			((com.github.benmanes.caffeine.cache.Cache<String, ?>) cache.getNativeCache()).invalidate("alice");
-			// The fixture's breaker opens after 3 consecutive failures, for 300 ms.
 			for (int i = 0; i < 3; i++) {
 				a.connector().breaker().onFailure();
 			}
@@ -186,12 +185,10 @@ class CacheDefectsIntegrationTests {
 	void aWriteRefusedByTheBreakerIsReconciledWithoutAnyCaller() throws Exception {
 		RedisEndpoint redis = TestRedis.get();
 		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
-			// Open for 3 s, not the fixture's 300 ms: the evict must still find it open, and
+			// Open for 3 s, not the fault settings' 300 ms: the evict must still find it open, and
 			// the assertions after it must run before reconciliation, however slow the machine.
 			CacheFixture.Instance a = fixture.instance(fixture.settings(),
-					dev.perfkit.redis.RedisConnectorSettings.defaults("cache")
-						.withCommandTimeout(Duration.ofMillis(500))
-						.withBreaker(3, Duration.ofSeconds(3)));
+					CacheFixture.steadyConnector().withBreaker(3, Duration.ofSeconds(3)));
 			TwoTierCache onA = a.cache("users");
 			TwoTierCache onB = fixture.instance(fixture.settings()).cache("users");
 			onA.put("alice", "v1");

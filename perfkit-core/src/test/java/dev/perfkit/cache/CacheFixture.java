@@ -64,9 +64,46 @@ final class CacheFixture implements AutoCloseable {
 		return CacheSettings.defaults().withKeyPrefix(this.prefix);
 	}
 
+	/**
+	 * Connector settings for tests that inject no fault and assert what Redis answered or
+	 * holds: a 10 s command timeout, which no answer of a healthy Redis reaches however
+	 * loaded the machine, so a slow answer is never handed to the failure policy (a miss, a
+	 * write to the local tier only, an open breaker).
+	 * @return the settings
+	 */
+	static RedisConnectorSettings steadyConnector() {
+		return RedisConnectorSettings.defaults("cache").withCommandTimeout(Duration.ofSeconds(10));
+	}
+
+	/**
+	 * Connector settings for tests that inject faults (a paused or killed Redis, a killed
+	 * connection, a failover): a 500 ms command timeout, and a breaker that opens after 3
+	 * consecutive failures, for 300 ms, so that a fault shows quickly. Such tests assert
+	 * only what a slow answer cannot change, or wait for it.
+	 * @return the settings
+	 */
+	static RedisConnectorSettings faultConnector() {
+		return RedisConnectorSettings.defaults("cache").withCommandTimeout(Duration.ofMillis(500))
+			.withBreaker(3, Duration.ofMillis(300));
+	}
+
+	/**
+	 * An instance with the {@linkplain #steadyConnector() steady connector settings}.
+	 * @param settings the cache settings
+	 * @return the instance
+	 */
 	Instance instance(CacheSettings settings) {
-		return instance(settings, RedisConnectorSettings.defaults("cache").withCommandTimeout(Duration.ofMillis(500))
-			.withBreaker(3, Duration.ofMillis(300)));
+		return instance(settings, steadyConnector());
+	}
+
+	/**
+	 * An instance with the {@linkplain #faultConnector() connector settings for fault
+	 * tests}.
+	 * @param settings the cache settings
+	 * @return the instance
+	 */
+	Instance faultInstance(CacheSettings settings) {
+		return instance(settings, faultConnector());
 	}
 
 	Instance instance(CacheSettings settings, RedisConnectorSettings connectorSettings) {

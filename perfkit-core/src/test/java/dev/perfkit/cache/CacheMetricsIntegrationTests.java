@@ -66,7 +66,7 @@ class CacheMetricsIntegrationTests {
 	@Test
 	void remoteErrorsAndTheOpenBreakerAreCounted() throws Exception {
 		try (RedisProcess redis = RedisProcess.start(); CacheFixture fixture = new CacheFixture("127.0.0.1", redis.port())) {
-			CacheFixture.Instance a = fixture.instance(fixture.settings());
+			CacheFixture.Instance a = fixture.faultInstance(fixture.settings());
 			// A paused server keeps the connection open but answers nothing: commands time out.
 			Resp.call("127.0.0.1", redis.port(), "CLIENT", "PAUSE", "15000", "ALL");
 			// Read together: after the open duration (300 ms here) a heartbeat carries a trial,

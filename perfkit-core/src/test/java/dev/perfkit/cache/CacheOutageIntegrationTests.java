@@ -17,8 +17,8 @@ class CacheOutageIntegrationTests {
 	@Test
 	void callsKeepSucceedingWhileRedisIsDownAndNothingStaleIsServedAfterItReturns() throws Exception {
 		try (RedisProcess redis = RedisProcess.start(); CacheFixture fixture = new CacheFixture("127.0.0.1", redis.port())) {
-			CacheFixture.Instance a = fixture.instance(fixture.settings());
-			CacheFixture.Instance b = fixture.instance(fixture.settings());
+			CacheFixture.Instance a = fixture.faultInstance(fixture.settings());
+			CacheFixture.Instance b = fixture.faultInstance(fixture.settings());
 			AtomicInteger loads = new AtomicInteger();
 			a.cache("credits").put("alice", 100);
 			assertThat(b.cache("credits").get("alice", Integer.class)).isEqualTo(100);

@@ -91,8 +91,8 @@ class SentinelFailoverIntegrationTests {
 		try (RedisSentinel sentinel = RedisSentinel.start(1); CacheFixture fixture = new CacheFixture(uri(sentinel))) {
 			CacheSettings settings = fixture.settings();
 			assertThat(settings.invalidation()).isEqualTo(InvalidationMode.MESSAGES);
-			CacheFixture.Instance a = fixture.instance(settings);
-			CacheFixture.Instance b = fixture.instance(settings);
+			CacheFixture.Instance a = fixture.faultInstance(settings);
+			CacheFixture.Instance b = fixture.faultInstance(settings);
 			a.cache("prices").put("sku-1", "v1");
 			await("replicated").atMost(CacheFixture.BOUND)
 				.until(() -> sentinel.replicas().get(0).endpoint().call("EXISTS", fixture.prefix + "prices:sku-1")
@@ -133,8 +133,8 @@ class SentinelFailoverIntegrationTests {
 	@Test
 	void withoutMinReplicasToWriteAnEvictTheOldMasterAcknowledgedDuringAFailoverIsLost() throws Exception {
 		try (RedisSentinel sentinel = RedisSentinel.start(1); CacheFixture fixture = new CacheFixture(uri(sentinel))) {
-			CacheFixture.Instance a = fixture.instance(fixture.settings());
-			CacheFixture.Instance b = fixture.instance(fixture.settings());
+			CacheFixture.Instance a = fixture.faultInstance(fixture.settings());
+			CacheFixture.Instance b = fixture.faultInstance(fixture.settings());
 			a.cache("prices").put("sku-1", "v1");
 			awaitReplicated(sentinel, fixture, "sku-1");
 
@@ -162,8 +162,8 @@ class SentinelFailoverIntegrationTests {
 	void withMinReplicasToWriteAnEvictRefusedByTheOldMasterIsReconciledOnTheNewOne() throws Exception {
 		try (RedisSentinel sentinel = RedisSentinel.start(2, "--min-replicas-to-write", "1", "--min-replicas-max-lag",
 				"10"); CacheFixture fixture = new CacheFixture(uri(sentinel))) {
-			CacheFixture.Instance a = fixture.instance(fixture.settings());
-			CacheFixture.Instance b = fixture.instance(fixture.settings());
+			CacheFixture.Instance a = fixture.faultInstance(fixture.settings());
+			CacheFixture.Instance b = fixture.faultInstance(fixture.settings());
 			a.cache("prices").put("sku-1", "v1");
 			awaitReplicated(sentinel, fixture, "sku-1");
 			assertThat(b.cache("prices").get("sku-1", String.class)).isEqualTo("v1");
@@ -259,7 +259,7 @@ class SentinelFailoverIntegrationTests {
 	}
 
 	private static CacheFixture.Instance tracking(CacheFixture fixture, CacheSettings settings) {
-		CacheFixture.Instance instance = fixture.instance(settings);
+		CacheFixture.Instance instance = fixture.faultInstance(settings);
 		instance.cache("prices");
 		await("client tracking on").atMost(CacheFixture.BOUND).until(() -> instance.manager().tracking().isTracking());
 		return instance;

@@ -103,7 +103,7 @@ class TrackingInvalidationIntegrationTests {
 	void aKilledTrackingConnectionFlushesTheLocalTierAndTrackingResumes() throws Exception {
 		try (RedisProcess redis = RedisProcess.start(); CacheFixture fixture = new CacheFixture("127.0.0.1", redis.port())) {
 			CacheSettings settings = fixture.settings().withInvalidation(InvalidationMode.TRACKING);
-			CacheFixture.Instance a = tracking(fixture, settings);
+			CacheFixture.Instance a = tracking(fixture.faultInstance(settings));
 			a.cache("prices").put("sku-1", "v1");
 			a.cache("prices").put("sku-2", "v1");
 			sync(a);
@@ -142,7 +142,7 @@ class TrackingInvalidationIntegrationTests {
 					.build())) {
 			int master = sentinel.master().port();
 			CacheSettings settings = fixture.settings().withInvalidation(InvalidationMode.TRACKING);
-			CacheFixture.Instance a = tracking(fixture, settings);
+			CacheFixture.Instance a = tracking(fixture.faultInstance(settings));
 			a.cache("prices").put("sku-1", "v1");
 			sync(a);
 			assertThat(a.cache("prices").get("sku-1", String.class)).isEqualTo("v1");
@@ -231,7 +231,10 @@ class TrackingInvalidationIntegrationTests {
 	}
 
 	private static CacheFixture.Instance tracking(CacheFixture fixture, CacheSettings settings) {
-		CacheFixture.Instance instance = fixture.instance(settings);
+		return tracking(fixture.instance(settings));
+	}
+
+	private static CacheFixture.Instance tracking(CacheFixture.Instance instance) {
 		instance.cache("prices");
 		await("client tracking on").atMost(CacheFixture.BOUND).until(() -> instance.manager().tracking().isTracking());
 		return instance;

@@ -27,11 +27,20 @@ class RedisConnectorIntegrationTests {
 
 	private static final Duration BOUND = Duration.ofSeconds(15);
 
+	/**
+	 * Settings for tests that inject no fault and assert what Redis answered: a 10 s
+	 * command timeout, which no answer of a healthy Redis reaches however loaded the
+	 * machine (the default 250 ms turns a slow answer into a {@link RedisUnavailableException}).
+	 */
+	private static RedisConnectorSettings steady() {
+		return RedisConnectorSettings.defaults("test").withCommandTimeout(Duration.ofSeconds(10));
+	}
+
 	@Test
 	void roundTripsAValueThroughRedis() {
 		RedisEndpoint redis = TestRedis.get();
 		RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
-		try (RedisConnector connector = new RedisConnector(() -> client, RedisConnectorSettings.defaults("test"))) {
+		try (RedisConnector connector = new RedisConnector(() -> client, steady())) {
 			awaitAvailable(connector);
 			byte[] key = ("perfkit:test:" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
 			connector.executeSync((redisApi) -> redisApi.psetex(key, 10_000, "value".getBytes(StandardCharsets.UTF_8)));
@@ -49,7 +58,7 @@ class RedisConnectorIntegrationTests {
 	void errorRepliesPassThroughAndDoNotOpenTheBreaker() {
 		RedisEndpoint redis = TestRedis.get();
 		RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
-		RedisConnectorSettings settings = RedisConnectorSettings.defaults("test").withBreaker(1, Duration.ofMinutes(1));
+		RedisConnectorSettings settings = steady().withBreaker(1, Duration.ofMinutes(1));
 		try (RedisConnector connector = new RedisConnector(() -> client, settings)) {
 			awaitAvailable(connector);
 			byte[] missingScript = "0000000000000000000000000000000000000000".getBytes(StandardCharsets.US_ASCII);
@@ -161,7 +170,7 @@ class RedisConnectorIntegrationTests {
 			RedisClient client = RedisClient.create(RedisURI.Builder
 				.sentinel(node[0], Integer.parseInt(node[1]), RedisSentinel.MASTER_NAME)
 				.build());
-			try (RedisConnector connector = new RedisConnector(() -> client, RedisConnectorSettings.defaults("test"))) {
+			try (RedisConnector connector = new RedisConnector(() -> client, steady())) {
 				awaitAvailable(connector);
 				byte[] key = "perfkit:test:sentinel".getBytes(StandardCharsets.UTF_8);
 				connector.executeSync((redisApi) -> redisApi.psetex(key, 10_000, new byte[] { 7 }));
@@ -181,7 +190,7 @@ class RedisConnectorIntegrationTests {
 				.stream()
 				.map((node) -> RedisURI.create(node.host(), node.port()))
 				.toList());
-			try (RedisConnector connector = new RedisConnector(() -> client, RedisConnectorSettings.defaults("test"))) {
+			try (RedisConnector connector = new RedisConnector(() -> client, steady())) {
 				awaitAvailable(connector);
 				assertThat(connector.isCluster()).isTrue();
 				// Keys spread over the slots land on every master, routed by the client.

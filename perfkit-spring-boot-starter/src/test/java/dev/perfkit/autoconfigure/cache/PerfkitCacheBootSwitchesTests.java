@@ -118,7 +118,10 @@ class PerfkitCacheBootSwitchesTests {
 			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
 					PerfkitRedisAutoConfiguration.class))
 			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
-					"perfkit.cache.cache-names=" + cache);
+					"perfkit.cache.cache-names=" + cache,
+					// No answer of a healthy Redis reaches it on a loaded machine: a slow put or
+					// read is not handed to the failure policy (a miss instead of the remote hit).
+					"perfkit.redis.command-timeout=10s");
 		twoTier.run((a) -> twoTier.run((b) -> {
 			TwoTierCacheManager managerA = a.getBean(TwoTierCacheManager.class);
 			TwoTierCacheManager managerB = b.getBean(TwoTierCacheManager.class);

@@ -32,6 +32,9 @@ class RateLimitReportIntegrationTests {
 		redis = RedisProcess.start();
 		List<String> properties = new ArrayList<>(RateLimitWebIntegrationTests.properties(redis.port()));
 		properties.add("management.endpoints.web.exposure.include=perfkit");
+		// The report counts a decision of the failure policy as an error, not as allowed: a
+		// slow answer on a loaded machine must not reach the default 250 ms.
+		properties.add("perfkit.redis.command-timeout=10s");
 		context = new SpringApplicationBuilder(RateLimitTestApplication.class)
 			.properties(properties.toArray(String[]::new))
 			.run();
