@@ -289,16 +289,28 @@ final class RemoteTier {
 	record Timed(byte[] bytes, long ttlMillis) {
 	}
 
+	/**
+	 * Run a script with {@code EVALSHA}, and once more with {@code EVAL} when the server
+	 * answers {@code NOSCRIPT}: it ran nothing then, so that answer is neither an error nor
+	 * a call of its own in the meters (as in {@link #await(ScriptCall)}).
+	 */
 	private <T> CompletableFuture<T> scriptAsync(Script script, byte[] key, byte[]... args) {
 		byte[][] keys = { key };
-		return this.<T>async((api) -> api.<T>evalsha(script.sha(), script.output(), keys, args))
+		long start = System.nanoTime();
+		return this.connector.execute((api) -> api.<T>evalsha(script.sha(), script.output(), keys, args))
 			.exceptionallyCompose((failure) -> {
 				Throwable cause = (failure instanceof java.util.concurrent.CompletionException) ? failure.getCause()
 						: failure;
 				if (cause instanceof RedisNoScriptException) {
-					return this.<T>async((api) -> api.<T>eval(script.body(), script.output(), keys, args));
+					return this.connector.execute((api) -> api.<T>eval(script.body(), script.output(), keys, args));
 				}
 				return CompletableFuture.failedFuture(cause);
+			})
+			.whenComplete((value, failure) -> {
+				this.metrics.remoteLatency(System.nanoTime() - start);
+				if (failure != null) {
+					this.metrics.remoteError();
+				}
 			});
 	}
 

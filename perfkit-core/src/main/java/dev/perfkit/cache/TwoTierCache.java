@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -176,7 +177,7 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 		if (this.remote == null) {
 			return null;
 		}
-		return this.tiers.lookupRemoteAsync(id).thenApply((store) -> (store != null) ? wrap(store) : null);
+		return offEventLoop(this.tiers.lookupRemoteAsync(id).thenApply((store) -> (store != null) ? wrap(store) : null));
 	}
 
 	@Override
@@ -194,7 +195,18 @@ public final class TwoTierCache extends AbstractValueAdaptingCache {
 				? this.loads.retrieve(id, valueLoader,
 						(bytes, remaining) -> this.refreshAhead.due(id, key, () -> valueLoader.get().join()))
 				: this.loads.retrieve(id, valueLoader);
-		return loaded.thenApply((store) -> (T) fromStoreValue(store));
+		return offEventLoop(loaded.thenApply((store) -> (T) fromStoreValue(store)));
+	}
+
+	/**
+	 * Return a future that a Redis reply does not complete on Lettuce's event loop. Spring's
+	 * {@code @Cacheable} on a {@code CompletableFuture} or {@code Mono} method invokes the
+	 * method and then puts its value in the thread that completes {@code retrieve}'s future:
+	 * on the event loop, a put waits for a reply that only the blocked event loop can read.
+	 * A future already done completes its continuations in the caller's thread.
+	 */
+	private static <T> CompletableFuture<T> offEventLoop(CompletableFuture<T> future) {
+		return future.isDone() ? future : future.thenApplyAsync(Function.identity());
 	}
 
 	/**

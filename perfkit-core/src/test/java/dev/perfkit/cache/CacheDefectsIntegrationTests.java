@@ -20,6 +20,37 @@ import static org.awaitility.Awaitility.await;
  */
 class CacheDefectsIntegrationTests {
 
+	/**
+	 * Spring's {@code @Cacheable} on a {@code CompletableFuture} or {@code Mono} method
+	 * invokes the method, and then puts its value, in whatever thread completes
+	 * {@code retrieve}'s future. On a remote lookup that was Lettuce's event loop: a put
+	 * there waits for a reply that only the blocked event loop can read, so every call on
+	 * the connection stalled until the command timeout and the put failed. Redis is paused
+	 * while the continuations are attached, so both lookups are still in flight then.
+	 */
+	@Test
+	void aContinuationOfRetrieveNeverRunsOnRedissEventLoop() throws Exception {
+		try (RedisProcess redis = RedisProcess.start(); CacheFixture fixture = new CacheFixture("127.0.0.1", redis.port())) {
+			CacheFixture.Instance instance = fixture.instance(fixture.settings());
+			TwoTierCache cache = instance.cache("prices");
+			Resp.call("127.0.0.1", redis.port(), "CLIENT", "PAUSE", "1000", "ALL");
+			CompletableFuture<Thread> lookup = cache.retrieve("plain").thenApply((found) -> {
+				cache.put("plain", "p1");
+				return Thread.currentThread();
+			});
+			CompletableFuture<Thread> load = cache.retrieve("loaded", () -> CompletableFuture.completedFuture("l1"))
+				.thenApply((value) -> {
+					cache.put("other", "o1");
+					return Thread.currentThread();
+				});
+			assertThat(lookup.get(30, TimeUnit.SECONDS).getName()).doesNotContain("lettuce");
+			assertThat(load.get(30, TimeUnit.SECONDS).getName()).doesNotContain("lettuce");
+			assertThat(instance.count("perfkit.cache.remote.errors")).isZero();
+			assertThat(Resp.call("127.0.0.1", redis.port(), "EXISTS", fixture.prefix + "prices:plain",
+					fixture.prefix + "prices:other")).isEqualTo(2L);
+		}
+	}
+
 	@Test
 	void aLoadedNullIsNullForTheCallerWhenNullsAreNotCached() throws Exception {
 		RedisEndpoint redis = TestRedis.get();

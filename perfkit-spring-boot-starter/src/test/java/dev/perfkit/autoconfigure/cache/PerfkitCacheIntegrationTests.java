@@ -137,9 +137,7 @@ class PerfkitCacheIntegrationTests {
 	void syncCompletableFutureAndMonoMethodsAreCached() throws Exception {
 		RedisEndpoint redis = TestRedis.get();
 		database.put("sku-2", "20.00");
-		// The default command timeout, for now: with 10 s, the first CompletableFuture call
-		// once waited more than the 10 s below (1 run in 3, cause not found yet).
-		runner(redis.host(), redis.port()).withPropertyValues("perfkit.redis.command-timeout=250ms").run((context) -> {
+		runner(redis.host(), redis.port()).run((context) -> {
 			awaitConnected(context);
 			Prices prices = context.getBean(Prices.class);
 			assertThat(prices.priceSync("sku-2")).isEqualTo("20.00");
