@@ -297,7 +297,7 @@ final class RemoteTier {
 	private <T> CompletableFuture<T> scriptAsync(Script script, byte[] key, byte[]... args) {
 		byte[][] keys = { key };
 		long start = System.nanoTime();
-		return this.connector.execute((api) -> api.<T>evalsha(script.sha(), script.output(), keys, args))
+		return counted(start, this.connector.execute((api) -> api.<T>evalsha(script.sha(), script.output(), keys, args))
 			.exceptionallyCompose((failure) -> {
 				Throwable cause = (failure instanceof java.util.concurrent.CompletionException) ? failure.getCause()
 						: failure;
@@ -305,13 +305,7 @@ final class RemoteTier {
 					return this.connector.execute((api) -> api.<T>eval(script.body(), script.output(), keys, args));
 				}
 				return CompletableFuture.failedFuture(cause);
-			})
-			.whenComplete((value, failure) -> {
-				this.metrics.remoteLatency(System.nanoTime() - start);
-				if (failure != null) {
-					this.metrics.remoteError();
-				}
-			});
+			}));
 	}
 
 	/**
@@ -475,8 +469,14 @@ final class RemoteTier {
 	}
 
 	private <T> CompletableFuture<T> async(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
-		long start = System.nanoTime();
-		return this.connector.execute(command).whenComplete((value, failure) -> {
+		return counted(System.nanoTime(), this.connector.execute(command));
+	}
+
+	/**
+	 * Record a call's latency from {@code start} to its reply, and an error if it failed.
+	 */
+	private <T> CompletableFuture<T> counted(long start, CompletableFuture<T> reply) {
+		return reply.whenComplete((value, failure) -> {
 			this.metrics.remoteLatency(System.nanoTime() - start);
 			if (failure != null) {
 				this.metrics.remoteError();
