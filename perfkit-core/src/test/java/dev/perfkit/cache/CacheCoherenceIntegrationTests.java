@@ -1,16 +1,21 @@
 package dev.perfkit.cache;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import dev.perfkit.redis.RedisUnavailableException;
 import dev.perfkit.test.RedisEndpoint;
 import dev.perfkit.test.RedisProcess;
 import dev.perfkit.test.Resp;
 import dev.perfkit.test.TestRedis;
+import io.micrometer.core.instrument.Counter;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -107,20 +112,19 @@ class CacheCoherenceIntegrationTests {
 	 */
 	@Test
 	void aReaderThatSeesAnInvalidationCountedFindsTheKeyDropped() throws Exception {
-		RedisEndpoint redis = TestRedis.get();
-		try (CacheFixture fixture = new CacheFixture(redis.host(), redis.port())) {
+		try (CacheFixture fixture = CacheFixture.onTestRedis()) {
 			CacheFixture.Instance b = fixture.instance(fixture.settings());
 			TwoTierCache cache = b.cache("credits");
 			@SuppressWarnings("unchecked")
-			var local = (com.github.benmanes.caffeine.cache.Cache<String, LocalTier.Entry>) cache.getNativeCache();
-			io.micrometer.core.instrument.Counter received = b.registry()
+			var local = (Cache<String, LocalTier.Entry>) cache.getNativeCache();
+			Counter received = b.registry()
 				.get("perfkit.cache.invalidations.received")
 				.tag("cache", "credits")
 				.tag("source", "message")
 				.counter();
 			int rounds = 20_000;
-			java.util.concurrent.atomic.AtomicInteger torn = new java.util.concurrent.atomic.AtomicInteger();
-			java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+			AtomicInteger torn = new AtomicInteger();
+			AtomicBoolean done = new AtomicBoolean();
 			CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
 				while (!done.get()) {
 					long counted = (long) received.count();
@@ -131,8 +135,7 @@ class CacheCoherenceIntegrationTests {
 			});
 			try {
 				for (int round = 0; round < rounds; round++) {
-					local.put("k" + round, LocalTier.Entry.of("v", java.time.Duration.ofMinutes(1),
-							java.time.Duration.ofMinutes(1)));
+					local.put("k" + round, LocalTier.Entry.of("v", Duration.ofMinutes(1), Duration.ofMinutes(1)));
 					cache.onInvalidation(new Invalidation(Invalidation.Kind.KEYS, 5, round + 1, "credits",
 							List.of("k" + round)));
 				}
@@ -259,7 +262,7 @@ class CacheCoherenceIntegrationTests {
 			CacheSettings settings = fixture.settings()
 				// Long enough that the PTTL read right after the put finds the key, however slow
 				// the machine.
-				.withEntryTtl((key, value) -> "trial".equals(value) ? java.time.Duration.ofSeconds(3) : null);
+				.withEntryTtl((key, value) -> "trial".equals(value) ? Duration.ofSeconds(3) : null);
 			TwoTierCache cache = fixture.instance(settings).cache("plans");
 			cache.put("acme", "trial");
 			cache.put("globex", "enterprise");
@@ -307,7 +310,7 @@ class CacheCoherenceIntegrationTests {
 			// Message 2 was lost and no message follows it: only the heartbeat tells.
 			publish(redis, fixture, new Invalidation(Invalidation.Kind.HEARTBEAT, 7, 2, "", List.of()));
 			await().atMost(CacheFixture.BOUND).until(() -> b.count("perfkit.cache.local.flushes", "reason", "gap") == 1);
-			assertThat(b.cache("prices").getNativeCache()).extracting((cache) -> ((com.github.benmanes.caffeine.cache.Cache<?, ?>) cache).estimatedSize())
+			assertThat(b.cache("prices").getNativeCache()).extracting((cache) -> ((Cache<?, ?>) cache).estimatedSize())
 				.isEqualTo(0L);
 		}
 	}
@@ -345,7 +348,7 @@ class CacheCoherenceIntegrationTests {
 			await().atMost(CacheFixture.BOUND).until(() -> bus.lastSeen(12) == 5);
 			assertThat(b.count("perfkit.cache.local.flushes", "reason", "gap")).isEqualTo(3);
 			assertThat(b.cache("prices").getNativeCache())
-				.extracting((cache) -> ((com.github.benmanes.caffeine.cache.Cache<?, ?>) cache).estimatedSize())
+				.extracting((cache) -> ((Cache<?, ?>) cache).estimatedSize())
 				.isEqualTo(0L);
 		}
 	}
