@@ -1,6 +1,8 @@
 package dev.perfkit.cache;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -45,9 +47,25 @@ class CacheDefectsIntegrationTests {
 				});
 			assertThat(lookup.get(30, TimeUnit.SECONDS).getName()).doesNotContain("lettuce");
 			assertThat(load.get(30, TimeUnit.SECONDS).getName()).doesNotContain("lettuce");
+			// Unpaused, replies race the attaching of continuations: either order must hold.
+			List<CompletableFuture<Thread>> raced = new ArrayList<>();
+			for (int i = 0; i < 200; i++) {
+				String key = "raced-" + i;
+				CompletableFuture<?> found = (i % 2 == 0) ? cache.retrieve(key)
+						: cache.retrieve(key, () -> CompletableFuture.completedFuture("l"));
+				raced.add(found.thenApply((value) -> {
+					cache.put(key, "r");
+					return Thread.currentThread();
+				}));
+			}
+			for (CompletableFuture<Thread> continuation : raced) {
+				assertThat(continuation.get(30, TimeUnit.SECONDS).getName()).doesNotContain("lettuce");
+			}
 			assertThat(instance.count("perfkit.cache.remote.errors")).isZero();
 			assertThat(Resp.call("127.0.0.1", redis.port(), "EXISTS", fixture.prefix + "prices:plain",
 					fixture.prefix + "prices:other")).isEqualTo(2L);
+			assertThat(Resp.call("127.0.0.1", redis.port(), "EXISTS", fixture.prefix + "prices:raced-0",
+					fixture.prefix + "prices:raced-199")).isEqualTo(2L);
 		}
 	}
 
